@@ -1,0 +1,1 @@
+"""Pure routing core: queues, skills, agents, policies, decisions."""

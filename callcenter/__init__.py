@@ -1,0 +1,1 @@
+"""The service that runs a contact center."""

@@ -1,0 +1,1 @@
+"""A simulated contact center (simpy) that drives the real ACD."""

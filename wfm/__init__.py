@@ -1,0 +1,1 @@
+"""Workforce management: forecasting, Erlang staffing, CP-SAT rostering, simulation checks."""
