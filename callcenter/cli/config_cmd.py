@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from callcenter.config.center import load_center
 from callcenter.config.loader import ConfigError
@@ -28,12 +27,11 @@ def check(path: Path) -> None:
         center = load_center(path)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    console = Console()
-    console.print(f"[green]OK[/green] {center.center.name}: "
+    click.echo(f"OK {center.center.name}: "
                   f"{len(center.skills)} skills, {len(center.queues)} queues, {len(center.agents)} agents, "
                   f"{len(center.not_ready_reasons)} not-ready reasons, {len(center.dispositions)} dispositions")
     for queue in center.queues:
         needs = ", ".join(f"{s}>={lvl}" for s, lvl in queue.skills.items())
         eligible = sum(all(a.skills.get(s, 0) >= lvl for s, lvl in queue.skills.items()) for a in center.agents)
-        console.print(f"  queue {queue.id:<12} needs {needs:<16} policy {queue.policy.value:<15} "
+        click.echo(f"  queue {queue.id:<12} needs {needs:<16} policy {queue.policy.value:<15} "
                       f"{eligible} agents eligible at full requirements")
