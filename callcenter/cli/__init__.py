@@ -11,18 +11,18 @@ import importlib
 
 import click
 
-# command name -> "module:attribute"
+# command name -> ("module:attribute", one-line help shown by --help)
 _COMMANDS = {
-    "simulate": "callcenter.cli.simulate:simulate",
-    "config": "callcenter.cli.config_cmd:config",
-    "wfm": "callcenter.cli.wfm:wfm",
+    "simulate": ("callcenter.cli.simulate:simulate", "Simulate a center (or one queue) through the real router."),
+    "config": ("callcenter.cli.config_cmd:config", "Inspect and check configuration."),
+    "wfm": ("callcenter.cli.wfm:wfm", "Workforce management: forecast, staff, schedule, verify."),
 }
 
 
 class LazyGroup(click.Group):
     """A click group whose commands are imported on first use."""
 
-    def __init__(self, *args: object, lazy: dict[str, str] | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: object, lazy: dict[str, tuple[str, str]] | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._lazy = dict(lazy or {})
 
@@ -31,10 +31,17 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self._lazy:
-            module_name, attr = self._lazy[cmd_name].split(":")
+            module_name, attr = self._lazy[cmd_name][0].split(":")
             command: click.Command = getattr(importlib.import_module(module_name), attr)
             return command
         return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Help from the table above: listing commands must not import them all.
+        rows = [(name, self._lazy[name][1]) for name in sorted(self._lazy)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup, lazy=_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

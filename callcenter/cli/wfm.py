@@ -7,12 +7,12 @@ import click
 from callcenter.cli import LazyGroup
 
 _COMMANDS = {
-    "erlang": "callcenter.cli.wfm_erlang:erlang",
-    "forecast": "callcenter.cli.wfm_forecast:forecast",
-    "history": "callcenter.cli.wfm_forecast:history",
-    "staff": "callcenter.cli.wfm_staff:staff",
-    "schedule": "callcenter.cli.wfm_schedule:schedule",
-    "verify": "callcenter.cli.wfm_verify:verify",
+    "history": ("callcenter.cli.wfm_forecast:history", "Generate realistic interval history (CSV) for demos and tests."),
+    "forecast": ("callcenter.cli.wfm_forecast:forecast", "Forecast calls and AHT per interval, chosen by backtest."),
+    "staff": ("callcenter.cli.wfm_staff:staff", "Required agents per interval for a service target (Erlang C/A)."),
+    "schedule": ("callcenter.cli.wfm_schedule:schedule", "Build a roster with breaks (OR-Tools CP-SAT)."),
+    "verify": ("callcenter.cli.wfm_verify:verify", "Simulate a roster against a forecast; flag weak intervals."),
+    "erlang": ("callcenter.cli.wfm_erlang:erlang", "Erlang C/A figures for one interval."),
 }
 
 
