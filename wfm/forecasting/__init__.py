@@ -1,0 +1,1 @@
+"""The parts of the call forecaster; the public entry point is ``wfm.forecast``."""
