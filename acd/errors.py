@@ -23,3 +23,11 @@ class InvalidTransition(AcdError):
 
 class UnknownReason(AcdError):
     """A not-ready reason code that is not in the configured list."""
+
+
+class InvalidConfig(AcdError):
+    """Queue, agent or settings values the router cannot work with."""
+
+
+class InvalidCall(AcdError):
+    """A call that cannot be queued: duplicate id, tier out of range, bad skill level."""

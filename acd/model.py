@@ -157,3 +157,60 @@ class RouterSettings:
     rona_misses: int = 1  # consecutive misses before not-ready(no-answer)
     not_ready_reasons: tuple[str, ...] = DEFAULT_NOT_READY_REASONS
     max_wrap_up_extension_s: float = 300.0
+    # value-based pairing: a call is "high value" when its tier is at most
+    # value_top_tier, or its CLV reaches value_clv_threshold (when set)
+    value_top_tier: int = 2
+    value_clv_threshold: float | None = None
+
+
+class CallState(str, Enum):
+    """Where a call is inside the router (ended calls are forgotten)."""
+
+    WAITING = "waiting"  # in a queue, or a callback request keeping its place
+    OFFERED = "offered"  # an agent is reserved and ringing
+    TALKING = "talking"
+    HELD = "held"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSnapshot:
+    """What the router knows about an agent at one moment (a query result)."""
+
+    id: AgentId
+    state: AgentState
+    reason: str | None
+    skills: Mapping[SkillId, int]
+    team: str
+    performance: float
+    state_since: float
+    idle_since: float | None  # when the agent last became ready
+    talk_time_s: float  # talk (and hold) time since the last daily reset
+    last_offered: int  # round-robin order of the last offer; 0 = never
+    consecutive_misses: int
+    pending_reason: str | None  # not-ready requested during a call
+    call_id: CallId | None
+    wrap_up_until: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallSnapshot:
+    """What the router knows about a call at one moment (a query result).
+
+    ``requirements`` are the effective ones at the current relaxation step
+    (queue's plus call's, levels capped by the step); ``preferred_hold`` is
+    the only agent allowed to take the call while its preferred-agent window
+    is open; ``excluded`` are agents who missed an offer of this call.
+    """
+
+    call: Call
+    queue_id: QueueId
+    state: CallState
+    requirements: tuple[SkillRequirement, ...]
+    step: int
+    preferred_hold: AgentId | None
+    excluded: frozenset[AgentId]
+    agent_id: AgentId | None
+    enqueued_at: float
+    queue_entered_at: float
+    is_callback: bool
+    base_priority: float

@@ -1,0 +1,187 @@
+"""Ready agents, indexed by skill and by each selection policy's criterion.
+
+For every skill ``s`` and every ordering ``o`` in use there is a binary heap
+of the ready agents who have ``s`` (at any level), keyed by ``o``'s
+criterion. A call is matched by popping the heap of its rarest required
+skill (fewest ready agents) in the queue's ordering until an agent meets all
+the call's requirements: the first one that does is the policy's best.
+
+Deletion is lazy: an agent who leaves the ready state leaves stale entries
+behind (recognised by ``ready_version``); a heap is rebuilt when stale
+entries outnumber live ones, so memory stays O(live) and the cost amortised.
+
+Complexity, with S_a skills per agent, P orderings in use, A ready agents:
+``add`` O(S_a·P·log A); ``take`` O((1+k)·log A) where k is the number of
+ready agents in the chosen pool that fail the other requirements (levels,
+second skill, or the call's excluded set).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+from enum import IntEnum
+from typing import Any
+
+from acd.model import AgentState, SkillId
+from acd.records import AgentRecord, Requirements
+
+ANY_SKILL: SkillId = ""
+"""Pool of every ready agent, kept only when some queue requires no skill."""
+
+_READY = AgentState.READY
+_COMPACT_SLACK = 32
+
+
+class Order(IntEnum):
+    """Heap orderings; each selection policy maps onto one (or two)."""
+
+    IDLE = 0  # longest idle first
+    OCCUPANCY = 1  # least talk time today first
+    LEVEL = 2  # highest level in the heap's skill first
+    ROUND_ROBIN = 3  # least recently offered first
+    PERF_DESC = 4  # best-rated first
+    PERF_ASC = 5  # lowest-rated first
+
+
+Entry = tuple[Any, ...]
+
+
+def _entry(order: Order, agent: AgentRecord, skill: SkillId) -> Entry:
+    idle = agent.idle_since if agent.idle_since is not None else 0.0
+    tail = (agent.rank, agent.ready_version, agent)
+    if order is Order.IDLE:
+        return (idle, *tail)
+    if order is Order.OCCUPANCY:
+        return (agent.talk_time, idle, *tail)
+    if order is Order.LEVEL:
+        return (-agent.skills.get(skill, 0), idle, *tail)
+    if order is Order.ROUND_ROBIN:
+        return (agent.last_offered, *tail)
+    if order is Order.PERF_DESC:
+        return (-agent.performance, idle, *tail)
+    return (agent.performance, idle, *tail)
+
+
+def _valid(entry: Entry) -> bool:
+    agent: AgentRecord = entry[-1]
+    return agent.state is _READY and agent.ready_version == entry[-2]
+
+
+class ReadyPools:
+    """Per-(skill, ordering) heaps of ready agents."""
+
+    def __init__(
+        self,
+        orders: Iterable[Order],
+        level_skills: Iterable[SkillId],
+        with_any_skill: bool,
+    ) -> None:
+        """Args:
+        orders: orderings used by some queue (``Order.LEVEL`` is handled
+            separately, only for ``level_skills``).
+        level_skills: skills that head a best-skill queue's requirements.
+        with_any_skill: keep the ``ANY_SKILL`` pool (some queue needs no skill).
+        """
+        self._orders = tuple(sorted(o for o in set(orders) if o is not Order.LEVEL))
+        self._level_skills = frozenset(level_skills)
+        self._with_any = with_any_skill
+        self._heaps: dict[tuple[SkillId, Order], list[Entry]] = {}
+        self.count: dict[SkillId, int] = {}
+
+    def add(self, agent: AgentRecord) -> None:
+        """Index an agent who just became ready (its ``ready_version`` bumped)."""
+        heaps = self._heaps
+        count = self.count
+        skills: Iterable[SkillId] = agent.skill_list
+        if self._with_any:
+            skills = (*agent.skill_list, ANY_SKILL)
+        for skill in skills:
+            live = count.get(skill, 0) + 1
+            count[skill] = live
+            for order in self._orders:
+                self._push(heaps, (skill, order), _entry(order, agent, skill), live)
+            if skill in self._level_skills:
+                self._push(heaps, (skill, Order.LEVEL), _entry(Order.LEVEL, agent, skill), live)
+
+    @staticmethod
+    def _push(
+        heaps: dict[tuple[SkillId, Order], list[Entry]],
+        key: tuple[SkillId, Order],
+        entry: Entry,
+        live: int,
+    ) -> None:
+        heap = heaps.get(key)
+        if heap is None:
+            heaps[key] = [entry]
+            return
+        heapq.heappush(heap, entry)
+        if len(heap) > 2 * live + _COMPACT_SLACK:
+            heap[:] = [e for e in heap if _valid(e)]
+            heapq.heapify(heap)
+
+    def discard(self, agent: AgentRecord) -> None:
+        """The agent left the ready state: its entries are stale from now on."""
+        count = self.count
+        for skill in agent.skill_list:
+            count[skill] -= 1
+        if self._with_any:
+            count[ANY_SKILL] -= 1
+
+    def take(
+        self,
+        reqs: Requirements,
+        order: Order,
+        primary: SkillId | None,
+        excluded: set[str] | None,
+    ) -> AgentRecord | None:
+        """Pop and return the best ready agent meeting ``reqs``, or None.
+
+        Args:
+            reqs: effective requirements of the call.
+            order: the queue's ordering for this call.
+            primary: for ``Order.LEVEL``, the skill whose level ranks agents.
+            excluded: agents who must not get this call (missed it before).
+
+        The returned agent's entries are stale once the caller moves it out
+        of the ready state, which it must do at once.
+        """
+        count = self.count
+        if order is Order.LEVEL and primary is not None and primary in self._level_skills:
+            skill = primary
+            if count.get(skill, 0) == 0:
+                return None
+        else:
+            if order is Order.LEVEL:
+                order = Order.IDLE
+            if reqs:
+                skill = reqs[0][0]
+                best = count.get(skill, 0)
+                for s, _ in reqs:
+                    n = count.get(s, 0)
+                    if n < best:
+                        skill, best = s, n
+                if best == 0:
+                    return None
+            elif self._with_any:
+                skill = ANY_SKILL
+            else:
+                return None
+        heap = self._heaps.get((skill, order))
+        if not heap:
+            return None
+        stash: list[Entry] = []
+        found: AgentRecord | None = None
+        heappop = heapq.heappop
+        while heap:
+            entry = heappop(heap)
+            agent: AgentRecord = entry[-1]
+            if agent.state is not _READY or agent.ready_version != entry[-2]:
+                continue
+            if agent.meets(reqs) and (excluded is None or agent.id not in excluded):
+                found = agent
+                break
+            stash.append(entry)
+        for entry in stash:
+            heapq.heappush(heap, entry)
+        return found
