@@ -731,11 +731,13 @@ class Router:
             or (rec.excluded is not None and rec.pref in rec.excluded)
         ):
             rec.pref = None
+        # due times are compared as ``entered + offset <= now``, the very sum
+        # the timer was scheduled at, so a tick at that time always finds it due
         steps = self._steps[rec.queue]
-        elapsed = now - rec.queue_entered_at
+        entered = rec.queue_entered_at
         action: OverflowAction | None = None
         changed = False
-        while rec.step < len(steps) and steps[rec.step][0] <= elapsed:
+        while rec.step < len(steps) and entered + steps[rec.step][0] <= now:
             _, level, overflow = steps[rec.step]
             rec.step += 1
             if level is not None and (rec.cap is None or level < rec.cap):
@@ -748,7 +750,7 @@ class Router:
             rec.reqs = self._requirements(rec)
         if action is None and not rec.is_callback:
             cfg = rec.cfg
-            if cfg.max_wait_s is not None and elapsed >= cfg.max_wait_s:
+            if cfg.max_wait_s is not None and entered + cfg.max_wait_s <= now:
                 action = cfg.on_max_wait or _VOICEMAIL
         return action
 

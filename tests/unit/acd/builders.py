@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from acd.effects import Effect, OfferCall, PlaceCallback
 from acd.model import AgentProfile, QueueConfig, RouterSettings, SkillRequirement
@@ -44,5 +45,8 @@ def offers(effects: Iterable[Effect]) -> list[tuple[str, str]]:
     return [(e.call_id, e.agent_id) for e in effects if isinstance(e, (OfferCall, PlaceCallback))]
 
 
-def of_type(effects: Iterable[Effect], kind: type) -> list[Effect]:
+T = TypeVar("T")
+
+
+def of_type(effects: Iterable[Effect], kind: type[T]) -> list[T]:
     return [e for e in effects if isinstance(e, kind)]

@@ -31,7 +31,7 @@ def test_every_state_change_is_an_event_with_a_timestamp() -> None:
     trail += r.tick(40)
     trail += r.set_not_ready("a", "lunch", 50)
     trail += r.logout("a", 60)
-    changes = [(e.previous, e.state, e.at) for e in of_type(trail, AgentStateChanged)]  # type: ignore[attr-defined]
+    changes = [(e.previous, e.state, e.at) for e in of_type(trail, AgentStateChanged)]
     S = AgentState
     assert changes == [
         (S.LOGGED_OUT, S.NOT_READY, 1),
