@@ -14,7 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from callcenter.config.center import load_center
 from callcenter.config.loader import ConfigError, LoadedYaml, load_yaml, validate
+from simulation.center import Scenario
+from simulation.errors import RosterError
 from simulation.model import (
     Distribution,
     DistKind,
@@ -24,7 +27,7 @@ from simulation.model import (
     Traffic,
     bank_tiers,
 )
-from simulation.roster import parse_hhmm
+from simulation.roster import load_roster, parse_hhmm
 
 TRAFFIC_FILE = "traffic.yaml"
 TIER_NAMES = ("A1", "A2", "A3", "A4", "A5")
@@ -227,3 +230,37 @@ def load_traffic(path: Path | str, known_queues: list[str] | None = None, known_
     if pop is not None and pop.dedicated_skill and known_skills is not None and pop.dedicated_skill not in known_skills:
         raise loaded.error(("population", "dedicated_skill"), f"population.dedicated_skill: unknown skill {pop.dedicated_skill!r}")
     return to_traffic(model, loaded)
+
+
+ROSTER_FILE = "roster.csv"
+
+
+def load_scenario(config_dir: Path | str, roster: Path | str | None = None) -> Scenario:
+    """The center, its traffic and a roster, ready to simulate.
+
+    Args:
+        config_dir: a config folder with ``center.yaml``, ``traffic.yaml``
+            and (unless ``roster`` is given) ``roster.csv``.
+        roster: another roster file to use.
+
+    Raises:
+        ConfigError: naming the file, the line and what is wrong (roster
+            errors included).
+    """
+    folder = Path(config_dir)
+    if not folder.is_dir():
+        raise ConfigError(folder, None, "not a config folder (expected center.yaml, traffic.yaml, roster.csv in it)")
+    center = load_center(folder)
+    queues, agents, settings = center.to_acd()
+    traffic = load_traffic(folder, [q.id for q in queues], [s.id for s in center.skills])
+    try:
+        shifts = load_roster(roster if roster is not None else folder / ROSTER_FILE)
+    except RosterError as exc:
+        raise ConfigError(exc.file, exc.line, exc.message) from None
+    known = {a.id for a in agents} | set(shifts.agent_skills())
+    for shift in shifts.shifts:
+        if shift.agent_id not in known:
+            raise ConfigError(
+                roster or folder / ROSTER_FILE, None, f"agent {shift.agent_id!r} is not in the center and has no skills column"
+            )
+    return Scenario(tuple(queues), tuple(agents), settings, traffic, shifts)

@@ -1,0 +1,706 @@
+"""The simulated contact center: a simpy clock driving the real router.
+
+Callers arrive, wait, hang up when their patience runs out; agents log in
+and out by the roster, take breaks, pick up offered calls after a ring
+delay or miss them, talk, wrap up. Every decision is the router's
+(``acd.router.Router``): this module only carries out its commands and
+reports what callers and agents do, with ``env.now`` as the time.
+
+Events are plain simpy events with one callback each (no process per
+caller or agent): a day of a large center runs in seconds. Cancelled
+timers are not removed; they carry a token and do nothing when stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+import numpy as np
+import simpy
+import simpy.rt
+from simpy.events import NORMAL, Event
+
+from acd.effects import (
+    AgentStateChanged,
+    CallAbandoned,
+    CallAnswered,
+    CallbackRequested,
+    CallEnded,
+    CallMoved,
+    CallQueued,
+    CallRequeued,
+    OfferCall,
+    OverflowCall,
+    PlaceCallback,
+    ScheduleWakeup,
+)
+from acd.errors import InvalidTransition
+from acd.metrics import AgentStateSpan, CallRecord
+from acd.model import (
+    NO_ANSWER_REASON,
+    AgentId,
+    AgentProfile,
+    AgentState,
+    Call,
+    OverflowKind,
+    QueueConfig,
+    RouterSettings,
+    SkillRequirement,
+)
+from acd.router import Router
+from simulation.arrivals import arrival_times
+from simulation.model import Distribution, Roster, Shift, Traffic
+from simulation.population import Customers
+from simulation.rng import Draws, Uniforms, sample, streams
+
+DRAIN_S = 4 * 3600.0  # after the window, finish calls in progress for at most this long
+STREAMS = ["arrivals", "callers", "handle", "patience", "skills", "ring", "miss", "population", "router"]
+
+
+class Outcome(IntEnum):
+    """How a call ended (or that it had not ended when the run stopped)."""
+
+    OPEN = 0
+    ANSWERED = 1
+    ABANDONED = 2
+    VOICEMAIL = 3
+    CALLBACK = 4  # answered by a callback after the caller left the line
+
+
+class _Status(IntEnum):
+    WAITING = 0
+    RINGING = 1
+    TALKING = 2
+    DONE = 3
+    OFF_LINE = 4  # a callback request: the caller hung up keeping their place
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """What to simulate: the center (as the router sees it), traffic, roster.
+
+    Agents of ``roster`` must be in ``agents`` unless the roster gives their
+    skills; ``agents`` not on the roster never log in.
+    """
+
+    queues: tuple[QueueConfig, ...]
+    agents: tuple[AgentProfile, ...]
+    settings: RouterSettings
+    traffic: Traffic
+    roster: Roster
+
+
+class SimCall:
+    """One simulated call, filled in as it goes (mutable bookkeeping)."""
+
+    __slots__ = (
+        "id",
+        "queue",
+        "first_queue",
+        "customer",
+        "tier",
+        "arrived_at",
+        "handle_s",
+        "status",
+        "outcome",
+        "agent",
+        "offers",
+        "answered_at",
+        "ended_at",
+        "wrap_up_s",
+        "callback",
+        "entered_at",
+        "legs",
+        "extra_skills",
+    )
+
+    def __init__(self, call_id: str, queue: str, arrived_at: float, handle_s: float, customer: int, tier: int) -> None:
+        self.id = call_id
+        self.queue = queue
+        self.first_queue = queue
+        self.customer = customer
+        self.tier = tier
+        self.arrived_at = arrived_at
+        self.handle_s = handle_s
+        self.status = _Status.WAITING
+        self.outcome = Outcome.OPEN
+        self.agent: AgentId | None = None
+        self.offers = 0
+        self.answered_at: float | None = None
+        self.ended_at: float | None = None
+        self.wrap_up_s = 0.0
+        self.callback = False  # a callback request (an outbound leg)
+        self.entered_at = arrived_at  # into the current queue
+        self.legs: list[tuple[str, float, str, float]] = []  # queue, entered, moved to, at
+        self.extra_skills: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """What happened in a run, as the standard metric records.
+
+    ``records`` has one record per call and queue visited (``acd.metrics``
+    semantics: an overflow to another queue gives two records; a caller
+    who leaves a callback request is "left" in that queue). ``callbacks``
+    holds the outbound callback calls, kept apart so that their long "wait"
+    does not count as inbound waiting. ``spans`` are every agent's states.
+    ``start_s``/``end_s`` is the window in which callers arrive; calls in
+    progress at its end were finished during a drain.
+    """
+
+    records: tuple[CallRecord, ...]
+    callbacks: tuple[CallRecord, ...]
+    spans: tuple[AgentStateSpan, ...]
+    start_s: float
+    end_s: float
+    calls: int
+
+
+class _Due(Event):
+    """A timer that calls ``fn(arg)`` (lighter than a Timeout plus a closure)."""
+
+    __slots__ = ("fn", "arg")
+
+    def __init__(self, env: simpy.Environment, delay: float, fn: Callable[[Any], None], arg: Any) -> None:
+        self.env = env
+        self.callbacks = [_fire]
+        self._value = None
+        self._ok = True
+        self.fn = fn
+        self.arg = arg
+        env.schedule(self, NORMAL, delay)
+
+
+def _fire(event: Event) -> None:
+    due: _Due = event  # type: ignore[assignment]
+    due.fn(due.arg)
+
+
+class _Agent:
+    __slots__ = ("id", "shift", "on_shift", "going_home", "break_pending", "break_token", "state", "reason", "since")
+
+    def __init__(self, agent_id: AgentId, start: float) -> None:
+        self.id = agent_id
+        self.shift: Shift | None = None
+        self.on_shift = False
+        self.going_home = False
+        self.break_pending: tuple[str, float] | None = None  # reason, duration
+        self.break_token = 0
+        self.state = AgentState.LOGGED_OUT
+        self.reason: str | None = None
+        self.since = start
+
+
+def make_env(start_s: float, speed: float | None = None) -> simpy.Environment:
+    """A virtual-time environment, or a real-time one ``speed`` times faster
+    than the wall clock (``speed`` 10: ten simulated seconds a second)."""
+    if speed is None:
+        return simpy.Environment(initial_time=start_s)
+    if speed <= 0:
+        raise ValueError(f"speed must be > 0, got {speed}")
+    return simpy.rt.RealtimeEnvironment(initial_time=start_s, factor=1.0 / speed, strict=False)
+
+
+class SimulatedCenter:
+    """A center under simulation; build it, then ``run()`` it once.
+
+    Args:
+        scenario: the center, traffic and roster.
+        seed: same seed, same run.
+        start_s: start of the window (default: the traffic's first interval).
+        until_s: end of the window (default: the traffic's last interval).
+        env: a simpy environment whose ``now`` is ``start_s`` (default: a
+            virtual-time one); pass a ``simpy.rt.RealtimeEnvironment`` for
+            a real-time run (see ``make_env``).
+        drain_s: after ``until_s`` no one calls, and calls still in progress
+            get up to this long to finish.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        *,
+        start_s: float | None = None,
+        until_s: float | None = None,
+        env: simpy.Environment | None = None,
+        drain_s: float = DRAIN_S,
+    ) -> None:
+        traffic = scenario.traffic
+        self.start_s = traffic.start_s if start_s is None else start_s
+        self.until_s = traffic.end_s if until_s is None else until_s
+        if self.until_s <= self.start_s:
+            raise ValueError(f"the window is empty: {self.start_s} to {self.until_s}")
+        self.env = env if env is not None else make_env(self.start_s)
+        if self.env.now != self.start_s:
+            raise ValueError(f"the environment starts at {self.env.now}, the window at {self.start_s}")
+        self.drain_s = drain_s
+        self.scenario = scenario
+        rng = streams(seed, STREAMS)
+        self._rng = rng
+        profiles = {a.id: a for a in scenario.agents}
+        for agent_id, skills in scenario.roster.agent_skills().items():
+            base = profiles.get(agent_id)
+            profiles[agent_id] = AgentProfile(
+                agent_id, skills, base.name if base else "", base.team if base else "", base.performance if base else 0.5
+            )
+        missing = sorted({s.agent_id for s in scenario.roster.shifts} - set(profiles))
+        if missing:
+            raise ValueError(f"rostered agents with no skills (not in the center, no skills column): {', '.join(missing)}")
+        self.router = Router(scenario.queues, profiles.values(), scenario.settings, seed=int(rng["router"].integers(2**31)))
+        self._wrap = {q.id: q.wrap_up_s for q in scenario.queues}
+        self._queue_skills = {q.id: tuple(r.skill for r in q.requirements) for q in scenario.queues}
+        self._agents = {a: _Agent(a, self.start_s) for a in profiles}
+        self._calls: dict[str, SimCall] = {}
+        self._all: list[SimCall] = []
+        self._callbacks: list[SimCall] = []
+        self._spans: list[AgentStateSpan] = []
+        self._wakeups: set[float] = set()
+        self._live = 0
+        self._events = 0
+        self._ring = _draws(traffic.ring_delay, rng["ring"])
+        self._cb_ring = _draws(traffic.callback_ring_delay or traffic.ring_delay, rng["ring"])
+        self._miss = Uniforms(rng["miss"]) if traffic.no_answer_probability > 0 else None
+        self._miss_p = traffic.no_answer_probability
+        self._rona_return_s = traffic.rona_return_s
+        self._preferred_wait_s = traffic.population.preferred_wait_s if traffic.population else 0.0
+        self._remember = bool(traffic.population and traffic.population.remember_last_agent)
+        self._last_agent: dict[int, AgentId] = {}
+        self._customers: Customers | None = None
+        if traffic.population is not None:
+            skill = traffic.population.dedicated_skill
+            pool = [a for a in sorted(profiles) if skill is None or profiles[a].skills.get(skill, 0) > 0]
+            self._customers = Customers(traffic.population, rng["population"], pool)
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            OfferCall: self._on_offer,
+            PlaceCallback: self._on_place_callback,
+            OverflowCall: self._on_overflow,
+            ScheduleWakeup: self._on_wakeup,
+            AgentStateChanged: self._on_agent_state,
+            CallRequeued: self._on_requeued,
+            CallMoved: self._on_moved,
+            CallQueued: _ignore,
+            CallAnswered: _ignore,
+            CallAbandoned: _ignore,
+            CallEnded: _ignore,
+            CallbackRequested: _ignore,
+        }
+        self._build_arrivals()
+        self._build_shifts()
+
+    # --- set-up -------------------------------------------------------------
+
+    def _build_arrivals(self) -> None:
+        traffic = self.scenario.traffic
+        rng = self._rng
+        known = {q.id for q in self.scenario.queues}
+        times: list[np.ndarray] = []
+        queue_ix: list[np.ndarray] = []
+        handle: list[np.ndarray] = []
+        patience: list[np.ndarray] = []
+        callers: list[np.ndarray] = []
+        extras: list[list[tuple[SkillRequirement, ...]]] = []
+        self._queue_ids = [q.queue_id for q in traffic.queues]
+        for i, q in enumerate(traffic.queues):
+            if q.queue_id not in known:
+                raise ValueError(f"traffic for unknown queue {q.queue_id!r}")
+            t = arrival_times(q.calls, traffic.start_s, traffic.interval_s, rng["arrivals"], from_s=self.start_s, until_s=self.until_s)
+            n = t.size
+            unit = Distribution(q.handle_time.kind, 1.0, q.handle_time.cv)
+            h = sample(unit, rng["handle"], n)
+            if q.aht_s is not None:
+                ix = np.clip(((t - traffic.start_s) // traffic.interval_s).astype(int), 0, len(q.aht_s) - 1)
+                h *= np.asarray(q.aht_s, dtype=float)[ix]
+            else:
+                h *= q.handle_time.mean_s
+            p = sample(q.patience, rng["patience"], n) if q.patience is not None else np.full(n, np.inf)
+            c = self._customers.pick(rng["callers"], n, q.tiers) if self._customers is not None else np.full(n, -1)
+            extra: list[tuple[SkillRequirement, ...]] = [()] * n
+            for skill, share in sorted(q.extra_skills.items()):
+                needs = np.flatnonzero(rng["skills"].random(n) < share)
+                for j in needs:
+                    extra[int(j)] = extra[int(j)] + (SkillRequirement(skill, 1),)
+            times.append(t)
+            queue_ix.append(np.full(n, i))
+            handle.append(h)
+            patience.append(p)
+            callers.append(c)
+            extras.append(extra)
+        all_t = np.concatenate(times) if times else np.empty(0)
+        order = np.argsort(all_t, kind="stable")
+        self._arr_t = all_t[order].tolist()
+        self._arr_q = np.concatenate(queue_ix)[order].tolist()
+        self._arr_h = np.concatenate(handle)[order].tolist()
+        self._arr_p = np.concatenate(patience)[order].tolist()
+        self._arr_c = np.concatenate(callers)[order].tolist()
+        flat = [e for per_queue in extras for e in per_queue]
+        self._arr_x = [flat[int(j)] for j in order]
+        self._next = 0
+
+    def _build_shifts(self) -> None:
+        end = self.until_s + self.drain_s
+        for shift in self.scenario.roster.shifts:
+            if shift.end_s <= self.start_s or shift.start_s >= end:
+                continue
+            login = max(shift.start_s, self.start_s)
+            self._at(login, self._login, shift)
+            for b in shift.breaks:
+                b_end = b.start_s + b.duration_s
+                if b_end > login:
+                    due = max(b.start_s, login)
+                    self._at(due, self._break_due, (shift.agent_id, b.reason, b_end - due))
+            self._at(shift.end_s, self._shift_end, shift)
+
+    def _at(self, when: float, fn: Callable[[Any], None], arg: Any) -> None:
+        _Due(self.env, max(0.0, when - self.env.now), fn, arg)
+
+    # --- running ------------------------------------------------------------
+
+    def run(self, progress: Callable[[float], None] | None = None, step_s: float = 900.0) -> RunResult:
+        """Run the window (and the drain); return every call and span.
+
+        Args:
+            progress: called with the simulated time after each step.
+            step_s: simulated seconds between progress calls.
+        """
+        env = self.env
+        if self._arr_t:
+            self._at(self._arr_t[0], self._arrive, None)
+        t = self.start_s
+        while t < self.until_s:
+            t = min(t + step_s, self.until_s)
+            env.run(until=t)
+            if progress is not None:
+                progress(t)
+        limit = self.until_s + self.drain_s
+        while self._live > 0 and env.now < limit:
+            env.run(until=min(env.now + step_s, limit))
+        end = env.now
+        for agent in self._agents.values():
+            if agent.since < end and agent.state is not AgentState.LOGGED_OUT:
+                self._spans.append(AgentStateSpan(agent.id, agent.state, agent.since, end, agent.reason))
+        records = [r for sim in self._all for r in self._records(sim)]
+        callbacks = [r for sim in self._callbacks for r in self._records(sim)]
+        return RunResult(tuple(records), tuple(callbacks), tuple(self._spans), self.start_s, self.until_s, len(self._all))
+
+    def _records(self, sim: SimCall) -> list[CallRecord]:
+        out = []
+        for queue, entered, to_queue, at in sim.legs:
+            out.append(
+                CallRecord(
+                    sim.id, queue, entered, ended_at=at, overflowed_to=to_queue,
+                    skills=self._skills_of(queue, sim), tier=sim.tier,
+                )
+            )
+        o = sim.outcome
+        answered = o is Outcome.ANSWERED
+        wrap_end = None
+        if answered and sim.ended_at is not None and sim.wrap_up_s > 0:
+            wrap_end = sim.ended_at + sim.wrap_up_s
+        out.append(
+            CallRecord(
+                call_id=sim.id,
+                queue=sim.queue,
+                arrived_at=sim.entered_at,
+                answered_at=sim.answered_at if answered else None,
+                abandoned_at=sim.ended_at if o is Outcome.ABANDONED else None,
+                ended_at=sim.ended_at,
+                wrap_up_end=wrap_end,
+                agent=sim.agent if answered else None,
+                skills=self._skills_of(sim.queue, sim),
+                callback=o is Outcome.CALLBACK,
+                tier=sim.tier,
+            )
+        )
+        return out
+
+    def _skills_of(self, queue: str, sim: SimCall) -> tuple[str, ...]:
+        return self._queue_skills.get(queue, ()) + sim.extra_skills
+
+    def _apply(self, effects: list[Any]) -> None:
+        handlers = self._handlers
+        for effect in effects:
+            handlers[type(effect)](effect)
+
+    # --- callers ------------------------------------------------------------
+
+    def _arrive(self, _: None) -> None:
+        now = self.env.now
+        i = self._next
+        self._next = i + 1
+        if self._next < len(self._arr_t):
+            self._at(self._arr_t[self._next], self._arrive, None)
+        queue = self._queue_ids[self._arr_q[i]]
+        cust = self._arr_c[i]
+        call_id = f"k{i + 1:07d}"
+        customers = self._customers
+        if customers is not None and cust >= 0:
+            preferred = customers.dedicated[cust]
+            if preferred is None and self._remember:
+                preferred = self._last_agent.get(cust)
+            if preferred is not None and not self._agents[preferred].on_shift:
+                preferred = None
+            tier = int(customers.tier[cust])
+            call = Call(
+                id=call_id,
+                queue=queue,
+                arrived_at=now,
+                customer_id=customers.ids[cust],
+                tier=tier,
+                clv=float(customers.clv[cust]),
+                required_skills=self._arr_x[i],
+                preferred_agent=preferred,
+                preferred_wait_s=self._preferred_wait_s if preferred else 0.0,
+            )
+        else:
+            tier = 3
+            call = Call(id=call_id, queue=queue, arrived_at=now, required_skills=self._arr_x[i])
+        sim = SimCall(call_id, queue, now, self._arr_h[i], cust, tier)
+        sim.extra_skills = tuple(r.skill for r in self._arr_x[i])
+        self._calls[call_id] = sim
+        self._all.append(sim)
+        self._live += 1
+        self._events += 1
+        self._apply(self.router.enqueue(call, now))
+        patience = self._arr_p[i]
+        if patience != float("inf") and sim.status <= _Status.RINGING:
+            _Due(self.env, patience, self._give_up, sim)
+
+    def _give_up(self, sim: SimCall) -> None:
+        if sim.status > _Status.RINGING:
+            return
+        sim.status = _Status.DONE
+        sim.outcome = Outcome.ABANDONED
+        sim.ended_at = self.env.now
+        self._finish(sim)
+        self._apply(self.router.abandon(sim.id, self.env.now))
+
+    def _finish(self, sim: SimCall) -> None:
+        self._live -= 1
+        self._events += 1
+        del self._calls[sim.id]
+
+    def _on_offer(self, offer: OfferCall) -> None:
+        sim = self._calls[offer.call_id]
+        if sim.callback:  # offered before it became a request: dial out
+            self._on_place_callback(offer)
+            return
+        sim.status = _Status.RINGING
+        sim.agent = offer.agent_id
+        sim.offers += 1
+        delay = self._ring.next() if self._ring is not None else 0.0
+        missed = self._miss is not None and self._miss.next() < self._miss_p
+        if missed or offer.at + delay >= offer.deadline:
+            # The router's ring timer (RONA) acts at the deadline.
+            self._wake(offer.deadline)
+        else:
+            _Due(self.env, max(0.0, offer.at + delay - self.env.now), self._pick_up, (sim, sim.offers))
+
+    def _pick_up(self, arg: tuple[SimCall, int]) -> None:
+        sim, offer = arg
+        if sim.status is not _Status.RINGING or sim.offers != offer:
+            return  # the caller hung up, or the offer was withdrawn
+        now = self.env.now
+        sim.status = _Status.TALKING
+        sim.answered_at = now
+        sim.outcome = Outcome.ANSWERED
+        self._apply(self.router.answer(sim.id, now))
+        _Due(self.env, sim.handle_s, self._hang_up, sim)
+
+    def _hang_up(self, sim: SimCall) -> None:
+        now = self.env.now
+        sim.status = _Status.DONE
+        sim.ended_at = now
+        sim.wrap_up_s = self._wrap.get(sim.queue, 0.0)
+        if sim.customer >= 0 and sim.agent is not None:
+            self._last_agent[sim.customer] = sim.agent
+        self._finish(sim)
+        self._apply(self.router.hangup(sim.id, now))
+
+    def _on_requeued(self, event: CallRequeued) -> None:
+        sim = self._calls.get(event.call_id)
+        if sim is not None and sim.status is _Status.RINGING:
+            sim.status = _Status.OFF_LINE if sim.callback else _Status.WAITING
+            sim.agent = None
+            sim.offers += 1  # a pick-up still on its way is stale now
+
+    def _on_moved(self, event: CallMoved) -> None:
+        sim = self._calls.get(event.call_id)
+        if sim is not None:
+            sim.legs.append((sim.queue, sim.entered_at, event.to_queue, event.at))
+            sim.queue = event.to_queue
+            sim.entered_at = event.at
+
+    def _on_overflow(self, cmd: OverflowCall) -> None:
+        sim = self._calls.get(cmd.call_id)
+        if sim is None:
+            return
+        sim.status = _Status.DONE
+        sim.ended_at = self.env.now
+        self._finish(sim)
+        if cmd.action.kind is OverflowKind.CALLBACK:
+            sim.outcome = Outcome.CALLBACK
+            # The router has let go of the call: the caller leaves a callback
+            # request, a new (outbound) call that keeps a place in the queue.
+            # Queued after this batch of effects, so agent states stay in order.
+            self._at(self.env.now, self._request_callback, sim)
+        else:
+            sim.outcome = Outcome.VOICEMAIL
+
+    def _request_callback(self, origin: SimCall) -> None:
+        now = self.env.now
+        customers = self._customers
+        cust = origin.customer
+        call = Call(
+            id=origin.id + "-cb",
+            queue=origin.queue,
+            arrived_at=now,
+            customer_id=customers.ids[cust] if customers is not None and cust >= 0 else None,
+            tier=origin.tier,
+            clv=float(customers.clv[cust]) if customers is not None and cust >= 0 else 0.0,
+            required_skills=tuple(SkillRequirement(x, 1) for x in origin.extra_skills),
+        )
+        sim = SimCall(call.id, origin.queue, now, origin.handle_s, cust, origin.tier)
+        sim.callback = True
+        sim.status = _Status.OFF_LINE
+        sim.extra_skills = origin.extra_skills
+        self._calls[call.id] = sim
+        self._callbacks.append(sim)
+        self._live += 1
+        self._apply(self.router.enqueue(call, now))
+        if sim.status is _Status.OFF_LINE:
+            self._apply(self.router.request_callback(call.id, now))
+
+    def _on_place_callback(self, cmd: PlaceCallback | OfferCall) -> None:
+        sim = self._calls[cmd.call_id]
+        sim.status = _Status.RINGING
+        sim.agent = cmd.agent_id
+        sim.offers += 1
+        delay = self._cb_ring.next() if self._cb_ring is not None else 0.0
+        # Customers pick up their callback before the ring timeout (a
+        # customer's no-answer must not count as the agent's RONA).
+        delay = min(delay, 0.8 * (cmd.deadline - cmd.at))
+        _Due(self.env, max(0.0, cmd.at + delay - self.env.now), self._pick_up, (sim, sim.offers))
+
+    # --- the router's clock ----------------------------------------------------
+
+    def _on_wakeup(self, cmd: ScheduleWakeup) -> None:
+        self._wake(cmd.at)
+
+    def _wake(self, at: float) -> None:
+        if at not in self._wakeups:
+            self._wakeups.add(at)
+            _Due(self.env, max(0.0, at - self.env.now), self._tick, at)
+
+    def _tick(self, at: float) -> None:
+        self._wakeups.discard(at)
+        # Float rounding may fire the timer a hair early; the router must see
+        # the time it asked for.
+        self._apply(self.router.tick(max(self.env.now, at)))
+
+    # --- agents ---------------------------------------------------------------
+
+    def _on_agent_state(self, event: AgentStateChanged) -> None:
+        agent = self._agents[event.agent_id]
+        now = event.at
+        if now > agent.since and agent.state is not AgentState.LOGGED_OUT:
+            self._spans.append(AgentStateSpan(agent.id, agent.state, agent.since, now, agent.reason))
+        agent.state = event.state
+        agent.reason = event.reason
+        agent.since = now
+        if event.state is AgentState.NOT_READY:
+            if agent.going_home:
+                self._at(now, self._go_home, agent)
+            elif event.reason == NO_ANSWER_REASON:
+                agent.break_token += 1
+                self._at(now + self._rona_return_s, self._back_from_rona, (agent, agent.break_token))
+            elif agent.break_pending is not None and event.reason == agent.break_pending[0]:
+                # A break put off by a call still lasts its full length.
+                duration = agent.break_pending[1]
+                agent.break_pending = None
+                agent.break_token += 1
+                self._at(now + duration, self._break_over, (agent, agent.break_token))
+
+    def _login(self, shift: Shift) -> None:
+        agent = self._agents[shift.agent_id]
+        agent.shift = shift
+        agent.on_shift = True
+        agent.going_home = False
+        now = self.env.now
+        self._apply(self.router.login(agent.id, now))
+        self._apply(self.router.set_ready(agent.id, now))
+
+    def _break_due(self, arg: tuple[AgentId, str, float]) -> None:
+        agent_id, reason, duration = arg
+        agent = self._agents[agent_id]
+        if not agent.on_shift or agent.going_home:
+            return
+        now = self.env.now
+        agent.break_pending = (reason, duration)
+        # Busy agents get the break after the current call (the router keeps
+        # the request pending); the state change then starts the timer.
+        self._apply(self.router.set_not_ready(agent.id, reason, now))
+
+    def _break_over(self, arg: tuple[_Agent, int]) -> None:
+        agent, token = arg
+        if token != agent.break_token or agent.state is not AgentState.NOT_READY or agent.going_home:
+            return
+        self._apply(self.router.set_ready(agent.id, self.env.now))
+
+    def _back_from_rona(self, arg: tuple[_Agent, int]) -> None:
+        agent, token = arg
+        if token != agent.break_token or agent.state is not AgentState.NOT_READY or agent.going_home:
+            return
+        if agent.reason != NO_ANSWER_REASON:
+            return
+        if agent.break_pending is not None:
+            reason, _ = agent.break_pending
+            self._apply(self.router.set_not_ready(agent.id, reason, self.env.now))
+        else:
+            self._apply(self.router.set_ready(agent.id, self.env.now))
+
+    def _shift_end(self, shift: Shift) -> None:
+        agent = self._agents[shift.agent_id]
+        if agent.shift is not shift:
+            return
+        agent.going_home = True
+        agent.break_pending = None
+        if agent.state in (AgentState.READY, AgentState.NOT_READY):
+            self._go_home(agent)
+        else:
+            # Finish the call first: not ready after it (pending in the
+            # router), then log out when that takes effect.
+            reason = _home_reason(self.scenario.settings)
+            try:
+                self._apply(self.router.set_not_ready(agent.id, reason, self.env.now))
+            except InvalidTransition:
+                pass
+
+    def _go_home(self, agent: _Agent) -> None:
+        if not agent.going_home or agent.state is AgentState.LOGGED_OUT:
+            return
+        if agent.state not in (AgentState.READY, AgentState.NOT_READY):
+            return  # an offer got in first; the next not-ready logs out
+        agent.on_shift = False
+        agent.going_home = False
+        self._apply(self.router.logout(agent.id, self.env.now))
+
+
+def _home_reason(settings: RouterSettings) -> str:
+    """The not-ready reason an agent picks on the last call of a shift."""
+    for reason in ("logout", "meeting", "training", "break"):
+        if reason in settings.not_ready_reasons:
+            return reason
+    return settings.not_ready_reasons[0]
+
+
+def _draws(dist: Distribution | None, rng: np.random.Generator) -> Draws | None:
+    # No draws at all for a zero delay: the single-queue checks need none.
+    return Draws(dist, rng) if dist is not None and dist.mean_s > 0 else None
+
+
+def _ignore(_: Any) -> None:
+    return None
