@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
@@ -303,7 +304,7 @@ def _frame(series: QueueSeries, calls: np.ndarray, aht: np.ndarray, c2: float, l
     )
 
 
-def write_forecast_csv(frame: pd.DataFrame, path: str | Path) -> None:
+def write_forecast_csv(frame: pd.DataFrame, path: str | Path | TextIO) -> None:
     """Write a forecast frame as CSV: ``queue,interval_start,calls,aht_s[,calls_lo,calls_hi]``."""
     columns = [name for name in FORECAST_COLUMNS if name in frame.columns]
     out = frame.loc[:, columns].copy()

@@ -26,6 +26,7 @@ import math
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 
@@ -196,8 +197,8 @@ def interval_minutes(starts: Iterable[datetime] | pd.Series, source: str = "hist
     return length
 
 
-def write_history_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write a history frame as CSV in the agreed column order.
+def write_history_csv(frame: pd.DataFrame, path: str | Path | TextIO) -> None:
+    """Write a history frame as CSV in the agreed column order (to a file or text stream).
 
     ``interval_start`` is written as ``YYYY-MM-DDTHH:MM:SS``; ``aht_s`` with
     one decimal, empty when nothing was handled.

@@ -103,11 +103,11 @@ def holt_winters(y: np.ndarray, horizon: int) -> np.ndarray:
         seasonal_periods=WEEK,
         initialization_method="estimated",
     )
-    with warnings.catch_warnings():
-        # short daily series often stop the optimiser early; the fit is still usable
+    # short daily series often stop the optimiser early, and an exact fit makes
+    # the AIC take log(0) (then -inf + inf); both leave a usable fit
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", ConvergenceWarning)
-        fitted = model.fit()
-    forecast = np.asarray(fitted.forecast(horizon), dtype=float)
+        forecast = np.asarray(model.fit().forecast(horizon), dtype=float)
     if not np.all(np.isfinite(forecast)):
         raise ValueError("Holt-Winters produced a non-finite forecast")
     return _distribute(y, forecast)
