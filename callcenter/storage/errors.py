@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.engine import make_url
+
 
 class StorageError(Exception):
     """Base of every storage error."""
@@ -22,3 +24,14 @@ class DuplicateUser(StorageError):
     def __init__(self, username: str) -> None:
         self.username = username
         super().__init__(f"user {username!r} exists already")
+
+
+class SchemaOutdated(StorageError):
+    """The database is not at the schema revision this code expects."""
+
+    def __init__(self, url: str, current: str | None, head: str | None) -> None:
+        self.current = current
+        self.head = head
+        where = "has no schema yet" if current is None else f"is at revision {current}, not {head}"
+        shown = make_url(url).render_as_string(hide_password=True)
+        super().__init__(f"the database {where}: run `callcenter db upgrade --url {shown}`")

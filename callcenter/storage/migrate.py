@@ -14,9 +14,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from callcenter.storage.db import Database
+from callcenter.storage.errors import SchemaOutdated
 from callcenter.storage.models import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -38,6 +40,29 @@ async def upgrade_async(url: str, revision: str = "head") -> None:
 async def downgrade_async(url: str, revision: str) -> None:
     """Migrate the database at ``url`` down to ``revision`` (``"base"``: empty)."""
     await _run(url, lambda cfg: command.downgrade(cfg, revision))
+
+
+def head_revision() -> str | None:
+    """The newest revision the package ships."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+async def current_revision(url: str) -> str | None:
+    """The revision the database at ``url`` is at (None: never migrated)."""
+    db = Database(url)
+    await db.connect()
+    try:
+        async with db.engine.connect() as conn:
+            return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+    finally:
+        await db.dispose()
+
+
+async def require_current(url: str) -> None:
+    """Raise :class:`SchemaOutdated` unless the database is at the head revision."""
+    current, head = await current_revision(url), head_revision()
+    if current != head:
+        raise SchemaOutdated(url, current, head)
 
 
 def upgrade(url: str, revision: str = "head") -> None:
