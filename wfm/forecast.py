@@ -232,22 +232,21 @@ def _backtest(
     origins = [days - WEEK * k for k in range(holdout_weeks, 0, -1)]
     scores = []
     errors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    horizons = [min(WEEK * weeks, days - origin) for origin in origins]
+    # special days in training are judged on the training part only: no peeking ahead
+    trained = [special_days(y[:o], _override_rows(series, 0, o, overrides)) for o in origins]
+    judged = [special_days(y[: o + h], _override_rows(series, 0, o + h, overrides)) for o, h in zip(origins, horizons)]
     for name in METHODS:
         actual_parts, forecast_parts, normal_parts = [], [], []
-        for origin in origins:
+        for origin, horizon, special, later in zip(origins, horizons, trained, judged):
             step()
             if origin < MIN_DAYS[name]:
                 continue
-            horizon = min(WEEK * weeks, days - origin)
-            # special days are judged on the training part only: no peeking ahead
-            special = special_days(y[:origin], _override_rows(series, 0, origin, overrides))
             try:
                 predicted = _predict(y, special, name, origin, horizon, series, overrides)
             except (ValueError, np.linalg.LinAlgError):
                 continue  # a method that cannot fit this origin is not scored on it
-            actual = y[origin : origin + horizon]
-            later = special_days(y[: origin + horizon], _override_rows(series, 0, origin + horizon, overrides))
-            actual_parts.append(actual)
+            actual_parts.append(y[origin : origin + horizon])
             forecast_parts.append(predicted)
             normal_parts.append(~later[origin : origin + horizon])
         if not actual_parts:

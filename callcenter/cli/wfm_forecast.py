@@ -52,7 +52,7 @@ def _default_start(weeks: int) -> date:
 @click.option(
     "--interval-min", type=click.Choice(["15", "30"]), default="30", show_default=True, help="Interval length in minutes."
 )
-@click.option("--start", type=_DATE, default=None, help="First day, YYYY-MM-DD.  [default: the Monday WEEKS weeks ago]")
+@click.option("--start", type=_DATE, default=None, metavar="YYYY-MM-DD", help="First day, YYYY-MM-DD.  [default: the Monday WEEKS weeks ago]")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed; the same seed gives the same file.")
 @click.option("--trend", type=float, default=0.01, show_default=True, help="Volume growth per week (0.01 = +1 %).")
 @click.option("--holidays", default="", help="Comma-separated dates (YYYY-MM-DD) with holiday volume.")
@@ -82,7 +82,7 @@ def history(
     out: Path | None,
     as_json: bool,
 ) -> None:
-    """Generate a realistic interval history CSV for demos and tests.
+    """Generate realistic interval history (CSV) for demos and tests.
 
     Weekly and intraday seasonality, trend, holidays, negative binomial
     noise, occasional outage spikes, AHT by time of day and abandons that
@@ -185,9 +185,9 @@ def forecast(
     as_json: bool,
     plot: Path | None,
 ) -> None:
-    """Forecast calls and AHT per queue and interval for the next WEEKS weeks.
+    """Forecast calls and AHT per interval, chosen by backtest.
 
-    Backtests every method on the last HOLDOUT-WEEKS weeks (rolling origin),
+    Forecasts every queue of the history for the next WEEKS weeks. Backtests every method on the last HOLDOUT-WEEKS weeks (rolling origin),
     prints MAPE and WAPE per day and per interval with the chosen method
     marked, and writes the forecast CSV.
     """
@@ -318,12 +318,14 @@ def _summary_table(result: ForecastResult, summary: list[dict[str, Any]]) -> Tab
     start = result.frame["interval_start"].min()
     end = result.frame["interval_start"].max()
     table = Table(title=f"Forecast {start:%Y-%m-%d} to {end:%Y-%m-%d}, {result.level:.0%} prediction intervals")
-    for header in ("Queue", "Method", "Calls", "Per day", "Peak interval", "Peak calls", "AHT s", "Special days in history"):
-        table.add_column(header, justify="left" if header in ("Queue", "Method", "Peak interval", "Special days in history") else "right")
+    for header in ("Queue", "Method", "Calls", "Per day", "Peak", "Peak calls", "AHT s", "Special days"):
+        table.add_column(header, justify="left" if header in ("Queue", "Method", "Peak") else "right")
     for row in summary:
+        peak = datetime.fromisoformat(row["peak_interval"])
         table.add_row(
             row["queue"], row["method"], f"{row['calls']:,.0f}", f"{row['calls_per_day']:,.0f}",
-            row["peak_interval"].replace("T", " ")[:16], f"{row['peak_calls']:.1f}", f"{row['aht_s']:.0f}",
-            ", ".join(row["special_days"]) or "-",
+            f"{peak:%m-%d %H:%M}", f"{row['peak_calls']:.1f}", f"{row['aht_s']:.0f}",
+            str(len(row["special_days"])),
         )
+    table.caption = "Special days: history days replaced before fitting (overrides, holidays, spikes)."
     return table

@@ -28,17 +28,19 @@ def special_days(y: np.ndarray, known: frozenset[int] = frozenset()) -> np.ndarr
     """
     totals = y.sum(axis=1)
     days = totals.shape[0]
-    mask = np.zeros(days, dtype=bool)
-    for d in range(days):
-        if d in known:
-            mask[d] = True
-            continue
-        neighbours = [d + WEEK * k for k in range(-_REACH_WEEKS, _REACH_WEEKS + 1) if k and 0 <= d + WEEK * k < days]
-        if len(neighbours) < 2:
-            continue
-        reference = float(np.median(totals[neighbours]))
-        if reference > 0 and not LOW <= totals[d] / reference <= HIGH:
-            mask[d] = True
+    shifts = [WEEK * k for k in range(-_REACH_WEEKS, _REACH_WEEKS + 1) if k]
+    neighbours = np.full((days, len(shifts)), np.nan)
+    for column, shift in enumerate(shifts):
+        source = np.arange(days) + shift
+        inside = (source >= 0) & (source < days)
+        neighbours[inside, column] = totals[source[inside]]
+    enough = np.sum(~np.isnan(neighbours), axis=1) >= 2
+    reference = np.zeros(days)
+    reference[enough] = np.nanmedian(neighbours[enough], axis=1)
+    judged = enough & (reference > 0)
+    ratio = np.divide(totals, reference, out=np.ones(days), where=judged)
+    mask: np.ndarray = judged & ((ratio < LOW) | (ratio > HIGH))
+    mask[[d for d in known if 0 <= d < days]] = True
     return mask
 
 

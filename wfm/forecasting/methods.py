@@ -20,6 +20,7 @@ Method = Callable[[np.ndarray, int], np.ndarray]
 WEEK = 7
 RECENT_WEEKS = 4  # k of the weekday average and of the intraday profile
 TREND_WEEKS = 8  # window of the profile method's weekday means and trend
+HW_WEEKS = 16  # Holt-Winters fits the recent past; a longer fit is slow and stale
 PROFILE_WEEKS = 8  # intraday shapes are stable; more weeks smooth interval noise
 
 
@@ -86,12 +87,13 @@ def _distribute(y: np.ndarray, totals: np.ndarray) -> np.ndarray:
 def holt_winters(y: np.ndarray, horizon: int) -> np.ndarray:
     """Holt-Winters on daily totals with a weekly season, spread by intraday profile.
 
-    Daily totals ``t_d = sum_s y[d, s]`` are fitted by additive damped trend
+    Daily totals ``t_d = sum_s y[d, s]`` of the last 16 weeks are fitted by
+    additive damped trend
     exponential smoothing with a 7-day season (multiplicative when every day
     has calls, additive otherwise); the forecast totals are clipped at 0 and
     multiplied by the weekday's ``intraday_profile``.
     """
-    totals = y.sum(axis=1)
+    totals = y.sum(axis=1)[-HW_WEEKS * WEEK :]
     if totals.shape[0] < 2 * WEEK:
         raise ValueError("Holt-Winters needs at least two weeks of history")
     seasonal = "mul" if totals.min() > 0 else "add"
