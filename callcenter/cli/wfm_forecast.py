@@ -41,6 +41,12 @@ def _parse_dates(text: str, param: str) -> list[date]:
     return days
 
 
+def _check_parent(path: Path | None, option: str) -> None:
+    """Fail before any work when an output file cannot be created."""
+    if path is not None and not path.resolve().parent.is_dir():
+        raise click.BadParameter(f"folder '{path.parent}' does not exist", param_hint=option)
+
+
 def _default_start(weeks: int) -> date:
     today = date.today()
     return today - timedelta(days=today.weekday(), weeks=weeks)
@@ -88,6 +94,9 @@ def history(
     noise, occasional outage spikes, AHT by time of day and abandons that
     rise with load. Columns: queue,interval_start,offered,handled,aht_s,abandoned.
     """
+    if as_json and out is None:
+        raise click.UsageError("--json prints the summary of a written file: give --out too")
+    _check_parent(out, "--out")
     names = [name.strip() for name in queues.split(",") if name.strip()]
     if not names:
         raise click.BadParameter("give at least one queue name", param_hint="--queues")
@@ -191,6 +200,8 @@ def forecast(
     prints MAPE and WAPE per day and per interval with the chosen method
     marked, and writes the forecast CSV.
     """
+    _check_parent(out, "--out")
+    _check_parent(plot, "--plot")
     try:
         frame = read_history_csv(history_path)
         special = read_overrides_csv(overrides) if overrides is not None else {}

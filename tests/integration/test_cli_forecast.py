@@ -118,3 +118,14 @@ def test_history_rejects_bad_dates() -> None:
     result = CliRunner().invoke(main, ["wfm", "history", "--holidays", "2026-13-01"])
     assert result.exit_code == 2
     assert "'2026-13-01' is not a date" in result.output
+
+
+def test_output_folders_are_checked_before_work(history_csv: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder"
+    result = CliRunner().invoke(
+        main, ["wfm", "forecast", "--history", str(history_csv), "--plot", str(missing / "f.png")]
+    )
+    assert result.exit_code == 2
+    assert "--plot" in result.output and "does not exist" in result.output
+    result = CliRunner().invoke(main, ["wfm", "history", "--json"])
+    assert result.exit_code == 2 and "give --out too" in result.output

@@ -99,10 +99,10 @@ def test_a_named_method_is_used_and_still_scored_against_the_others() -> None:
 
 def test_overrides_scale_their_day_and_mark_history_days_special() -> None:
     history = generate_history(["sales"], START, weeks=6, seed=2, spike_rate=0.0)
-    plain = forecast_history(history, weeks=1, method="weekday_average")
+    plain = forecast_history(history, weeks=1, method="weekday_average", holdout_weeks=1)
     holiday, history_day = date(2026, 2, 19), date(2026, 1, 28)  # a Thursday, a Wednesday
     scaled = forecast_history(
-        history, weeks=1, method="weekday_average", overrides={holiday: 0.2, history_day: 1.0}
+        history, weeks=1, method="weekday_average", holdout_weeks=1, overrides={holiday: 0.2, history_day: 1.0}
     )
     day = scaled.frame["interval_start"].dt.date
     on_holiday = (day == holiday).to_numpy()
