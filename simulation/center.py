@@ -14,7 +14,8 @@ timers are not removed; they carry a token and do nothing when stale.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -157,6 +158,7 @@ class RunResult:
     start_s: float
     end_s: float
     calls: int
+    customers: Mapping[str, str] = field(default_factory=dict)  # call id -> customer id
 
 
 class _Due(Event):
@@ -384,7 +386,13 @@ class SimulatedCenter:
                 self._spans.append(AgentStateSpan(agent.id, agent.state, agent.since, end, agent.reason))
         records = [r for sim in self._all for r in self._records(sim)]
         callbacks = [r for sim in self._callbacks for r in self._records(sim)]
-        return RunResult(tuple(records), tuple(callbacks), tuple(self._spans), self.start_s, self.until_s, len(self._all))
+        customers: dict[str, str] = {}
+        if self._customers is not None:
+            ids = self._customers.ids
+            customers = {sim.id: ids[sim.customer] for sim in self._all + self._callbacks if sim.customer >= 0}
+        return RunResult(
+            tuple(records), tuple(callbacks), tuple(self._spans), self.start_s, self.until_s, len(self._all), customers
+        )
 
     def _records(self, sim: SimCall) -> list[CallRecord]:
         out = []
