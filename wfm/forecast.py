@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -336,10 +336,3 @@ def read_forecast_csv(path: str | Path) -> pd.DataFrame:
     except ValueError as exc:
         raise ForecastError(f"{path}: {exc}") from exc
     return frame
-
-
-def horizon_dates(result: ForecastResult) -> tuple[datetime, datetime]:
-    """First and last interval start of a forecast."""
-    starts = pd.to_datetime(result.frame["interval_start"])
-    return starts.min().to_pydatetime(), starts.max().to_pydatetime()
-
