@@ -166,7 +166,10 @@ def forecast_history(
         c2 = fit_dispersion(actual, predicted)
         known = _override_rows(series, 0, series.days, overrides)
         special = special_days(series.calls, known)
-        calls = _predict(series.calls, special, chosen, series.days, 7 * weeks, series, overrides)
+        try:
+            calls = _predict(series.calls, special, chosen, series.days, 7 * weeks, series, overrides)
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            raise ForecastError(f"queue '{series.queue}': {chosen} cannot forecast this history: {exc}") from exc
         step()
         frames.append(_frame(series, calls, _forecast_aht(series, 7 * weeks), c2, level))
         decisions.append(
