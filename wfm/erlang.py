@@ -15,6 +15,7 @@ Public API (stable; other packages import these)::
     asa(agents, traffic, aht_s) -> float | array                    mean wait, seconds
     occupancy(agents, traffic) -> float | array                     A / N
     erlang_c_metrics(agents, traffic, aht_s, answer_within_s) -> ErlangCResult
+    erlang_c_metrics_from_b(agents, traffic, aht_s, answer_within_s, blocking) -> ErlangCResult
     erlang_a(agents, calls_per_s, aht_s, patience_s, answer_within_s) -> ErlangAResult
 
 ``agents`` must hold non-negative whole numbers. ``traffic`` is the offered
@@ -23,7 +24,9 @@ load in Erlangs, ``A = lambda * aht`` with ``lambda`` the arrival rate.
 Numerics: no factorials. Erlang B uses the recursion on its inverse,
 ``1/B(n) = 1 + (n / A) / B(n-1)``, which only adds positive terms (relative
 error stays a few ulps) and is started far enough below ``min(N, A)`` that
-the skipped terms are below 1e-300 of the total. Erlang A sums the
+the skipped terms are below 1e-300 of the total. The recursion is unrolled
+into a sum of cumulative products, so all intervals are done in a few numpy
+calls instead of one Python step per agent. Erlang A sums the
 stationary distribution of the waiting states in log space over a window
 around its mode (see :func:`erlang_a`).
 """
@@ -122,23 +125,30 @@ def _inv_erlang_b(n: FloatArray, a: FloatArray) -> FloatArray:
         start = np.maximum(start, 0.0)
         if n.size == 0:
             return np.ones(n.shape)
-        if n.size == 1:
-            # Plain floats: far faster than one-element numpy steps.
-            nn, aa, value = int(n.flat[0]), float(a.flat[0]), 1.0
-            if aa == 0.0:
-                return np.full(n.shape, 1.0 if nn == 0 else np.inf)
-            for k in range(int(start.flat[0]) + 1, nn + 1):
-                value = 1.0 + value * (k / aa)
-                if value == np.inf:
-                    break
-            return np.full(n.shape, value)
-        inv: FloatArray = np.ones(n.shape)
-        lo, hi = int(start.min()), int(n.max())
-        for k in range(lo + 1, hi + 1):
-            step = 1.0 + inv * (k / a)
-            inv = np.where((k > start) & (k <= n), step, inv)
-        # a == 0 gives k / a = inf: B = 0 for n >= 1 (inv = inf), 1 for n = 0.
-        return np.where((a == 0) & (n > 0), np.inf, inv)
+    shape = n.shape
+    nf, af, sf = n.ravel(), a.ravel(), start.ravel()
+    inv = np.empty(nf.size)
+    width = int(np.max(nf - sf)) + 1
+    rows = max(1, _BLOCK_CELLS // width)
+    for lo in range(0, nf.size, rows):
+        hi = lo + rows
+        inv[lo:hi] = _inv_erlang_b_block(nf[lo:hi], af[lo:hi], sf[lo:hi])
+    # a == 0 gives k / a = inf: B = 0 for n >= 1 (inv = inf), 1 for n = 0.
+    return np.where((a == 0) & (n > 0), np.inf, inv.reshape(shape))
+
+
+def _inv_erlang_b_block(n: FloatArray, a: FloatArray, start: FloatArray) -> FloatArray:
+    """The recursion from ``1/B(start) = 1`` unrolled:
+    ``1/B(n) = sum_{j=0..n-start} prod_{i=1..j} (n - i + 1) / A``, every row at once."""
+    j = np.arange(int(np.max(n - start)) + 1, dtype=np.float64)[None, :]
+    live = j <= (n - start)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        factor = np.where(live & (j > 0), (n[:, None] - j + 1.0) / a[:, None], 1.0)
+        terms = np.where(live, np.cumprod(factor, axis=1), 0.0)
+        # A running sum, so padding zeros never change the rounding: a row
+        # gives the same bits alone or next to longer rows.
+        total: FloatArray = np.cumsum(terms, axis=1)[:, -1]
+    return total
 
 
 def traffic_erlangs(
@@ -182,8 +192,9 @@ def erlang_b(agents: npt.ArrayLike, traffic: npt.ArrayLike) -> float | FloatArra
         return _out(1.0 / _inv_erlang_b(n, a), agents, traffic)
 
 
-def _erlang_c(n: FloatArray, a: FloatArray) -> FloatArray:
-    inv_b = _inv_erlang_b(n, a)
+def _erlang_c(n: FloatArray, a: FloatArray, inv_b: FloatArray | None = None) -> FloatArray:
+    if inv_b is None:
+        inv_b = _inv_erlang_b(n, a)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # C = N B / (N - A (1 - B)) = N / ((N - A) / B + A), stable for B -> 0.
         c = n / ((n - a) * inv_b + a)
@@ -214,10 +225,10 @@ def erlang_c(agents: npt.ArrayLike, traffic: npt.ArrayLike) -> float | FloatArra
 
 
 def _metrics_c(
-    n: FloatArray, a: FloatArray, aht: FloatArray, t: FloatArray
+    n: FloatArray, a: FloatArray, aht: FloatArray, t: FloatArray, inv_b: FloatArray | None = None
 ) -> ErlangCResult:
     n, a, aht, t = np.broadcast_arrays(n, a, aht, t)
-    c = _erlang_c(n, a)
+    c = _erlang_c(n, a, inv_b)
     stable = n > a
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         sl = np.where(stable, 1.0 - c * np.exp(-(n - a) * t / aht), 0.0)
@@ -339,6 +350,34 @@ def erlang_c_metrics(
     return _metrics_c(
         _agents(agents), _traffic(traffic), _positive("aht_s", aht_s),
         _non_negative("answer_within_s", answer_within_s),
+    )
+
+
+def erlang_c_metrics_from_b(
+    agents: npt.ArrayLike,
+    traffic: npt.ArrayLike,
+    aht_s: npt.ArrayLike,
+    answer_within_s: npt.ArrayLike,
+    blocking: npt.ArrayLike,
+) -> ErlangCResult:
+    """:func:`erlang_c_metrics` when ``B = erlang_b(agents, traffic)`` is
+    already known (a search that ran the recursion): skips recomputing it.
+
+    Args:
+        agents: Number of agents ``N``.
+        traffic: Offered load ``A`` in Erlangs.
+        aht_s: Average handling time, seconds.
+        answer_within_s: Service-level threshold ``T``, seconds.
+        blocking: Erlang B of ``(N, A)``.
+
+    Returns:
+        An :class:`ErlangCResult`.
+    """
+    with np.errstate(divide="ignore"):
+        inv_b = 1.0 / _f(blocking)
+    return _metrics_c(
+        _agents(agents), _traffic(traffic), _positive("aht_s", aht_s),
+        _non_negative("answer_within_s", answer_within_s), inv_b,
     )
 
 

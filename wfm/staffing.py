@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from wfm.erlang import FloatArray, ErlangAResult, erlang_a, erlang_b, erlang_c_metrics
+from wfm.erlang import ErlangAResult, FloatArray, erlang_a, erlang_b, erlang_c_metrics_from_b
 
 IntArray = npt.NDArray[np.int64]
 
@@ -139,9 +139,10 @@ def required_agents(
     """Smallest agents per interval meeting every target of ``target``.
 
     Traffic ``A = calls * aht / interval_s``. Without patience (Erlang C)
-    the search steps every interval at once from ``N0 = max(floor(A) + 1,
-    ceil(A / max_occupancy), min_agents)``, one Erlang B recursion step
-    ``1/B(N+1) = 1 + (N+1)/A * 1/B(N)`` per agent added. With patience
+    the search tries a block of candidates ``N0, N0 + 1, ...`` for every
+    interval at once, from ``N0 = max(floor(A) + 1, ceil(A / max_occupancy),
+    min_agents)``, with the Erlang B recursion ``1/B(N+1) = 1 + (N+1)/A *
+    1/B(N)`` unrolled along the block (doubling the block where needed). With patience
     (Erlang A, stable for any ``N``) it bisects every interval at once
     between 0 and an upper bound found by doubling. All the figures are
     monotone in ``N``, so the first ``N`` that meets them all is the answer.
@@ -172,8 +173,8 @@ def required_agents(
     aht = np.where(c > 0, aht, np.where(aht > 0, aht, 1.0))
     traffic = c * aht / interval_s
     if target.patience_s is None:
-        agents = _search_erlang_c(traffic, aht, target)
-        m = erlang_c_metrics(agents, traffic, aht, target.answer_within_s)
+        agents, blocking = _search_erlang_c(traffic, aht, target)
+        m = erlang_c_metrics_from_b(agents, traffic, aht, target.answer_within_s, blocking)
         p_wait, sl, wait, occ, abandon = m.p_wait, m.service_level, m.asa_s, m.occupancy, None
     else:
         agents = _search_erlang_a(c / interval_s, aht, target)
@@ -188,33 +189,50 @@ def required_agents(
     )
 
 
-def _search_erlang_c(a: FloatArray, aht: FloatArray, t: StaffingTarget) -> FloatArray:
-    n = np.maximum(np.floor(a) + 1.0, float(t.min_agents))
+def _search_erlang_c(a: FloatArray, aht: FloatArray, t: StaffingTarget) -> tuple[FloatArray, FloatArray]:
+    """Required agents and their Erlang B value (0 where no calls)."""
+    n0 = np.maximum(np.floor(a) + 1.0, float(t.min_agents))
     if t.max_occupancy is not None:
-        n = np.maximum(n, np.ceil(a / t.max_occupancy - _CEIL_EPS))
-    n = np.where(a == 0, float(t.min_agents), n)
+        n0 = np.maximum(n0, np.ceil(a / t.max_occupancy - _CEIL_EPS))
+    result = np.where(a == 0, float(t.min_agents), n0)
+    blocking = np.zeros(a.shape)
+    rows = np.flatnonzero(a > 0)
+    n0, a, aht = n0[rows], a[rows], aht[rows]
     with np.errstate(divide="ignore"):
-        inv_b = 1.0 / erlang_b(n, a)
-    todo = a > 0
-    while np.any(todo):
-        ok = _meets_c(n[todo], a[todo], aht[todo], inv_b[todo], t)
-        idx = np.flatnonzero(todo)
-        todo[idx[ok]] = False
-        step = idx[~ok]
-        n[step] += 1.0
-        with np.errstate(over="ignore"):
-            inv_b[step] = 1.0 + n[step] / a[step] * inv_b[step]
-    return n
+        inv0 = 1.0 / erlang_b(n0, a)
+    width = 16
+    while rows.size:
+        # Candidates n0 + k, k = 0..width-1. The recursion
+        # x_k = 1 + c_k x_{k-1} (x = 1/B, c_k = (n0 + k) / A) unrolled:
+        # x_k = P_k (x_0 + sum_{m<=k} 1/P_m), P_k = prod_{i<=k} c_i.
+        k = np.arange(width, dtype=np.float64)[None, :]
+        n = n0[:, None] + k
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            c = np.where(k > 0, n / a[:, None], 1.0)
+            p = np.cumprod(c, axis=1)
+            inv = np.where(np.isinf(p) | np.isinf(inv0)[:, None], np.inf,
+                           p * (inv0[:, None] + np.cumsum(np.where(k > 0, 1.0 / p, 0.0), axis=1)))
+        ok = _meets_c(n, a[:, None], aht[:, None], inv, t)
+        found = ok.any(axis=1)
+        first = np.argmax(ok, axis=1)
+        result[rows[found]] = n[found, first[found]]
+        with np.errstate(divide="ignore"):
+            blocking[rows[found]] = 1.0 / inv[found, first[found]]
+        keep = ~found
+        rows, a, aht = rows[keep], a[keep], aht[keep]
+        n0, inv0 = n[keep, -1] + 1.0, 1.0 + (n[keep, -1] + 1.0) / a * inv[keep, -1]
+        width *= 2
+    return result, blocking
 
 
 def _meets_c(n: FloatArray, a: FloatArray, aht: FloatArray, inv_b: FloatArray, t: StaffingTarget) -> npt.NDArray[np.bool_]:
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         c = np.where(np.isinf(inv_b), 0.0, n / ((n - a) * inv_b + a))
-    ok = np.ones(n.shape, dtype=bool)
-    if t.service_level is not None:
-        ok &= 1.0 - c * np.exp(-(n - a) * t.answer_within_s / aht) >= t.service_level
-    if t.max_asa_s is not None:
-        ok &= c * aht / (n - a) <= t.max_asa_s
+        ok = np.ones(n.shape, dtype=bool)
+        if t.service_level is not None:
+            ok &= 1.0 - c * np.exp(-(n - a) * t.answer_within_s / aht) >= t.service_level
+        if t.max_asa_s is not None:
+            ok &= c * aht / (n - a) <= t.max_asa_s
     return ok
 
 
