@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wfm.forecasting.accuracy import mape, score, wape
 from wfm.forecasting.cleaning import replace_special, special_days
@@ -83,6 +85,24 @@ def test_wape_and_mape_by_hand() -> None:
     assert mape(actual, forecast) == pytest.approx(100 * 0.45 / 3)
     assert math.isnan(mape(np.zeros(3), np.ones(3)))
     assert math.isnan(wape(np.zeros(3), np.ones(3)))
+
+
+counts = st.lists(st.integers(0, 500), min_size=1, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(counts, counts, st.floats(0.1, 50))
+def test_metrics_are_zero_when_exact_and_do_not_depend_on_scale(a: list[int], f: list[int], k: float) -> None:
+    n = min(len(a), len(f))
+    actual, forecast = np.array(a[:n], dtype=float), np.array(f[:n], dtype=float)
+    if actual.sum() > 0:
+        assert wape(actual, actual) == 0 and mape(actual, actual) == 0
+        assert wape(k * actual, k * forecast) == pytest.approx(wape(actual, forecast))
+        assert mape(k * actual, k * forecast) == pytest.approx(mape(actual, forecast))
+        # on non-zero actuals WAPE is an actual-weighted mean of the point errors
+        busy = actual > 0
+        errors = np.abs(actual[busy] - forecast[busy]) / actual[busy]
+        assert 100 * errors.min() - 1e-9 <= wape(actual[busy], forecast[busy]) <= 100 * errors.max() + 1e-9
 
 
 def test_day_and_interval_scores_by_hand() -> None:
