@@ -69,8 +69,8 @@ def main() -> None:
     a, b = ours(calls, aht), theirs(calls, aht)
     print(f"day: 96 intervals of 15 min, {calls.sum():.0f} calls, traffic {traffic.min():.1f}-{traffic.max():.1f} Erlangs")
     print(f"required agents (80/20): same in {int((a == b).sum())}/96 intervals, total ours {a.sum()} theirs {b.sum()}")
-    for i in np.flatnonzero(a != b):
-        print(f"  interval {i}: ours {a[i]}, theirs {b[i]} (traffic {traffic[i]:.3f}; pyworkforce starts at round(A + 1))")
+    for k in np.flatnonzero(a != b):
+        print(f"  interval {k}: ours {a[k]}, theirs {b[k]} (traffic {traffic[k]:.3f}; pyworkforce starts at round(A + 1))")
     rel_pw, rel_sl = 0.0, 0.0
     for i in range(96):
         ref = ErlangC(transactions=calls[i], aht=aht[i] / 60, asa=WITHIN_S / 60, interval=INTERVAL_S / 60)
