@@ -89,3 +89,13 @@ def test_csv_errors_name_file_line_and_column(tmp_path: Path) -> None:
     missing.write_text("customer_id,date,amount\nC1,2025-01-01,10\n", encoding="utf-8")
     errors = read_transactions(missing).errors
     assert len(errors) == 1 and errors[0].line == 1 and "margin" in errors[0].message
+
+
+def test_the_sample_center_files_are_the_generator_output() -> None:
+    folder = Path(__file__).resolve().parents[3] / "config" / "sample-center"
+    customers = read_customers(folder / "customers.csv")
+    transactions = read_transactions(folder / "transactions.csv")
+    assert customers.errors == transactions.errors == ()
+    population = generate(200, 7, AS_OF)  # crm generate --customers 200 --seed 7 --as-of 2025-06-30
+    assert tuple(c for _, c in customers.rows) == population.customers
+    assert tuple(t for _, t in transactions.rows) == population.transactions
