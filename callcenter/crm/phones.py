@@ -22,20 +22,28 @@ def normalize(raw: str, region: str = DEFAULT_REGION) -> str:
         region: ISO 3166 region used when the number has no country code.
 
     Raises:
-        InvalidPhoneNumber: the text is not a number, or not a valid one for
-            its region (wrong length, unassigned prefix).
+        InvalidPhoneNumber: the text is not a number, or not a valid one
+            (wrong length, unassigned prefix). A string of digits that is
+            not valid in ``region`` is tried once more as international.
     """
     text = raw.strip()
     if not text:
         raise InvalidPhoneNumber(raw, "empty")
+    number = _parse(text, region)
+    if number is None and text.isdigit():
+        # Switches often drop the "+" of an international number.
+        number = _parse("+" + text, region)
+    if number is None:
+        raise InvalidPhoneNumber(raw, f"not a valid number (region {region})")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _parse(text: str, region: str) -> phonenumbers.PhoneNumber | None:
     try:
         number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidPhoneNumber(raw, str(exc)) from None
-    if not phonenumbers.is_valid_number(number):
-        where = phonenumbers.region_code_for_number(number) or region
-        raise InvalidPhoneNumber(raw, f"not a valid number for region {where}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
 
 
 def try_normalize(raw: str | None, region: str = DEFAULT_REGION) -> str | None:
