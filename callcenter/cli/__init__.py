@@ -16,6 +16,9 @@ _COMMANDS = {
     "simulate": ("callcenter.cli.simulate:simulate", "Simulate a center (or one queue) through the real router."),
     "config": ("callcenter.cli.config_cmd:config", "Inspect and check configuration."),
     "wfm": ("callcenter.cli.wfm:wfm", "Workforce management: forecast, staff, schedule, verify."),
+    "db": ("callcenter.cli.db:db", "Create and migrate the service database."),
+    "crm": ("callcenter.cli.crm:crm", "Customers: generate sample data, import CSV, compute value."),
+    "users": ("callcenter.cli.users:users", "Console users and roles (argon2 passwords)."),
 }
 
 

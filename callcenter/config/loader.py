@@ -48,7 +48,7 @@ class LoadedYaml:
             if path in self.marks:
                 return self.marks[path]
             path = path[:-1]
-        return self.marks.get((), (self.file, None))  # type: ignore[return-value]
+        return self.marks.get((), (self.file, None))
 
     def error(self, loc: Iterable[str | int], message: str) -> ConfigError:
         file, line = self.where(loc)
