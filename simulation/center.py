@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+import gc
+import math
+
 import numpy as np
 import simpy
 import simpy.rt
@@ -116,6 +119,8 @@ class SimCall:
         "entered_at",
         "legs",
         "extra_skills",
+        "patience_at",
+        "armed",
     )
 
     def __init__(self, call_id: str, queue: str, arrived_at: float, handle_s: float, customer: int, tier: int) -> None:
@@ -137,6 +142,8 @@ class SimCall:
         self.entered_at = arrived_at  # into the current queue
         self.legs: list[tuple[str, float, str, float]] = []  # queue, entered, moved to, at
         self.extra_skills: tuple[str, ...] = ()
+        self.patience_at = math.inf  # the caller hangs up then if not talking
+        self.armed = False  # the patience timer is scheduled
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +268,7 @@ class SimulatedCenter:
         self._callbacks: list[SimCall] = []
         self._spans: list[AgentStateSpan] = []
         self._wakeups: set[float] = set()
+        self._skip_wake = -1.0
         self._live = 0
         self._events = 0
         self._ring = _draws(traffic.ring_delay, rng["ring"])
@@ -276,6 +284,9 @@ class SimulatedCenter:
             skill = traffic.population.dedicated_skill
             pool = [a for a in sorted(profiles) if skill is None or profiles[a].skills.get(skill, 0) > 0]
             self._customers = Customers(traffic.population, rng["population"], pool)
+        # Plain lists: indexing numpy arrays per call costs more than the call.
+        self._tiers: list[int] = self._customers.tier.tolist() if self._customers else []
+        self._clvs: list[float] = self._customers.clv.tolist() if self._customers else []
         self._handlers: dict[type, Callable[[Any], None]] = {
             OfferCall: self._on_offer,
             PlaceCallback: self._on_place_callback,
@@ -368,6 +379,18 @@ class SimulatedCenter:
             progress: called with the simulated time after each step.
             step_s: simulated seconds between progress calls.
         """
+        # The run allocates millions of short-lived, cycle-free objects; the
+        # cyclic collector would rescan the growing record lists over and
+        # over (a third of the run time on a large day).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(progress, step_s)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _run(self, progress: Callable[[float], None] | None, step_s: float) -> RunResult:
         env = self.env
         if self._arr_t:
             self._at(self._arr_t[0], self._arrive, None)
@@ -451,14 +474,14 @@ class SimulatedCenter:
                 preferred = self._last_agent.get(cust)
             if preferred is not None and not self._agents[preferred].on_shift:
                 preferred = None
-            tier = int(customers.tier[cust])
+            tier = self._tiers[cust]
             call = Call(
                 id=call_id,
                 queue=queue,
                 arrived_at=now,
                 customer_id=customers.ids[cust],
                 tier=tier,
-                clv=float(customers.clv[cust]),
+                clv=self._clvs[cust],
                 required_skills=self._arr_x[i],
                 preferred_agent=preferred,
                 preferred_wait_s=self._preferred_wait_s if preferred else 0.0,
@@ -467,15 +490,23 @@ class SimulatedCenter:
             tier = 3
             call = Call(id=call_id, queue=queue, arrived_at=now, required_skills=self._arr_x[i])
         sim = SimCall(call_id, queue, now, self._arr_h[i], cust, tier)
-        sim.extra_skills = tuple(r.skill for r in self._arr_x[i])
+        sim.patience_at = now + self._arr_p[i]
+        if self._arr_x[i]:
+            sim.extra_skills = tuple(r.skill for r in self._arr_x[i])
         self._calls[call_id] = sim
         self._all.append(sim)
         self._live += 1
         self._events += 1
         self._apply(self.router.enqueue(call, now))
-        patience = self._arr_p[i]
-        if patience != float("inf") and sim.status <= _Status.RINGING:
-            _Due(self.env, patience, self._give_up, sim)
+        if sim.status is _Status.WAITING:
+            self._arm(sim)
+
+    def _arm(self, sim: SimCall) -> None:
+        # Patience timers only for callers who wait or ring long: most calls
+        # are answered first, and a timer per call would cost an event each.
+        if not sim.armed and sim.patience_at != math.inf:
+            sim.armed = True
+            _Due(self.env, max(0.0, sim.patience_at - self.env.now), self._give_up, sim)
 
     def _give_up(self, sim: SimCall) -> None:
         if sim.status > _Status.RINGING:
@@ -504,8 +535,14 @@ class SimulatedCenter:
         if missed or offer.at + delay >= offer.deadline:
             # The router's ring timer (RONA) acts at the deadline.
             self._wake(offer.deadline)
+            if sim.patience_at < offer.deadline:
+                self._arm(sim)
         else:
             _Due(self.env, max(0.0, offer.at + delay - self.env.now), self._pick_up, (sim, sim.offers))
+            if sim.patience_at < offer.at + delay:
+                self._arm(sim)
+            # The ring timer the router sets next is stale once answered.
+            self._skip_wake = offer.deadline
 
     def _pick_up(self, arg: tuple[SimCall, int]) -> None:
         sim, offer = arg
@@ -534,6 +571,8 @@ class SimulatedCenter:
             sim.status = _Status.OFF_LINE if sim.callback else _Status.WAITING
             sim.agent = None
             sim.offers += 1  # a pick-up still on its way is stale now
+            if not sim.callback:
+                self._arm(sim)
 
     def _on_moved(self, event: CallMoved) -> None:
         sim = self._calls.get(event.call_id)
@@ -596,6 +635,13 @@ class SimulatedCenter:
     # --- the router's clock ----------------------------------------------------
 
     def _on_wakeup(self, cmd: ScheduleWakeup) -> None:
+        if cmd.at == self._skip_wake:
+            # The ring timer of an offer that will be answered in time: a
+            # tick then would do nothing (any other timer due at the same
+            # moment comes with its own ScheduleWakeup).
+            self._skip_wake = -1.0
+            return
+        self._skip_wake = -1.0
         self._wake(cmd.at)
 
     def _wake(self, at: float) -> None:
