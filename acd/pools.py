@@ -47,25 +47,26 @@ class Order(IntEnum):
 Entry = tuple[Any, ...]
 
 
-def _entry(order: Order, agent: AgentRecord, skill: SkillId) -> Entry:
-    idle = agent.idle_since if agent.idle_since is not None else 0.0
-    tail = (agent.rank, agent.ready_version, agent)
+def _prefix(order: Order, agent: AgentRecord, idle: float) -> tuple[float, ...]:
     if order is Order.IDLE:
-        return (idle, *tail)
+        return (idle,)
     if order is Order.OCCUPANCY:
-        return (agent.talk_time, idle, *tail)
-    if order is Order.LEVEL:
-        return (-agent.skills.get(skill, 0), idle, *tail)
+        return (agent.talk_time, idle)
     if order is Order.ROUND_ROBIN:
-        return (agent.last_offered, *tail)
+        return (float(agent.last_offered),)
     if order is Order.PERF_DESC:
-        return (-agent.performance, idle, *tail)
-    return (agent.performance, idle, *tail)
+        return (-agent.performance, idle)
+    return (agent.performance, idle)  # PERF_ASC; LEVEL is built per skill
 
 
 def _valid(entry: Entry) -> bool:
     agent: AgentRecord = entry[-1]
     return agent.state is _READY and agent.ready_version == entry[-2]
+
+
+def _compact(heap: list[Entry]) -> None:
+    heap[:] = [e for e in heap if _valid(e)]
+    heapq.heapify(heap)
 
 
 class ReadyPools:
@@ -84,41 +85,42 @@ class ReadyPools:
         with_any_skill: keep the ``ANY_SKILL`` pool (some queue needs no skill).
         """
         self._orders = tuple(sorted(o for o in set(orders) if o is not Order.LEVEL))
+        self._slot = {o: i for i, o in enumerate(self._orders)}
         self._level_skills = frozenset(level_skills)
         self._with_any = with_any_skill
-        self._heaps: dict[tuple[SkillId, Order], list[Entry]] = {}
+        # skill -> one heap per ordering in self._orders (same positions)
+        self._heaps: dict[SkillId, list[list[Entry]]] = {}
+        self._level_heaps: dict[SkillId, list[Entry]] = {}
         self.count: dict[SkillId, int] = {}
 
     def add(self, agent: AgentRecord) -> None:
         """Index an agent who just became ready (its ``ready_version`` bumped)."""
-        heaps = self._heaps
+        idle = agent.idle_since if agent.idle_since is not None else 0.0
+        tail = (agent.rank, agent.ready_version, agent)
+        # one entry per ordering, shared by every skill's heap (tuples are immutable)
+        entries = [(*_prefix(o, agent, idle), *tail) for o in self._orders]
         count = self.count
         skills: Iterable[SkillId] = agent.skill_list
         if self._with_any:
             skills = (*agent.skill_list, ANY_SKILL)
+        heappush = heapq.heappush
         for skill in skills:
             live = count.get(skill, 0) + 1
             count[skill] = live
-            for order in self._orders:
-                self._push(heaps, (skill, order), _entry(order, agent, skill), live)
+            heaps = self._heaps.get(skill)
+            if heaps is None:
+                heaps = self._heaps[skill] = [[] for _ in self._orders]
+            limit = 2 * live + _COMPACT_SLACK
+            for heap, entry in zip(heaps, entries):
+                heappush(heap, entry)
+                if len(heap) > limit:
+                    _compact(heap)
             if skill in self._level_skills:
-                self._push(heaps, (skill, Order.LEVEL), _entry(Order.LEVEL, agent, skill), live)
-
-    @staticmethod
-    def _push(
-        heaps: dict[tuple[SkillId, Order], list[Entry]],
-        key: tuple[SkillId, Order],
-        entry: Entry,
-        live: int,
-    ) -> None:
-        heap = heaps.get(key)
-        if heap is None:
-            heaps[key] = [entry]
-            return
-        heapq.heappush(heap, entry)
-        if len(heap) > 2 * live + _COMPACT_SLACK:
-            heap[:] = [e for e in heap if _valid(e)]
-            heapq.heapify(heap)
+                level_entry = (-agent.skills.get(skill, 0), idle, *tail)
+                heap = self._level_heaps.setdefault(skill, [])
+                heappush(heap, level_entry)
+                if len(heap) > limit:
+                    _compact(heap)
 
     def discard(self, agent: AgentRecord) -> None:
         """The agent left the ready state: its entries are stale from now on."""
@@ -167,7 +169,11 @@ class ReadyPools:
                 skill = ANY_SKILL
             else:
                 return None
-        heap = self._heaps.get((skill, order))
+        if order is Order.LEVEL:
+            heap = self._level_heaps.get(skill)
+        else:
+            heaps = self._heaps.get(skill)
+            heap = heaps[self._slot[order]] if heaps is not None else None
         if not heap:
             return None
         stash: list[Entry] = []

@@ -39,6 +39,7 @@ class AgentRecord:
         "talk_time",
         "last_offered",
         "ready_version",
+        "pooled",
         "misses",
         "pending_reason",
         "call",
@@ -60,7 +61,8 @@ class AgentRecord:
         self.idle_since: float | None = None
         self.talk_time = 0.0
         self.last_offered = 0
-        self.ready_version = 0  # bumped on every (re)entry into the ready pools
+        self.ready_version = 0  # bumped on entering and leaving the ready pools
+        self.pooled = False  # in the ready pools (ready and not matched at once)
         self.misses = 0
         self.pending_reason: str | None = None
         self.call: CallRecord | None = None

@@ -279,38 +279,35 @@ class Router:
         for level in skills.values():
             _check_level(level, f"agent {agent_id!r}", InvalidConfig)
         out: list[Effect] = []
-        was_ready = a.state is _READY
-        if was_ready:
-            self._pools.discard(a)
+        was_pooled = a.pooled
+        if was_pooled:
+            self._unpool(a)
         a.skills = dict(skills)
         a.skill_list = tuple(sorted(skills))
-        if was_ready:
-            a.ready_version += 1
-            self._pools.add(a)
-            self._match_agent(a, now, out)
+        if was_pooled and not self._match_agent(a, now, out):
+            self._pool(a)
         return out
 
     def set_performance(self, agent_id: AgentId, score: float, now: float) -> list[Effect]:
         """Update an agent's rating (0..1) used by the performance and value policies."""
         a = self._agent(agent_id)
-        out: list[Effect] = []
-        if a.state is _READY:
-            self._pools.discard(a)
-            a.performance = float(score)
-            a.ready_version += 1
-            self._pools.add(a)
-        else:
-            a.performance = float(score)
-        return out
+        was_pooled = a.pooled
+        if was_pooled:
+            self._unpool(a)
+        a.performance = float(score)
+        if was_pooled:
+            self._pool(a)
+        return []
 
     def reset_daily_counters(self, now: float) -> list[Effect]:
         """Zero talk time today for every agent (call at the start of a day). O(A·S_a·P·log A)."""
         for a in self._agents.values():
+            was_pooled = a.pooled
+            if was_pooled:
+                self._unpool(a)
             a.talk_time = 0.0
-            if a.state is _READY:
-                self._pools.discard(a)
-                a.ready_version += 1
-                self._pools.add(a)
+            if was_pooled:
+                self._pool(a)
         return []
 
     # --- calls --------------------------------------------------------------
@@ -645,15 +642,31 @@ class Router:
         call_id: CallId | None = None,
     ) -> None:
         previous = a.state
-        if previous is _READY:
-            self._pools.discard(a)
+        if a.pooled:
+            self._unpool(a)
         a.state = state
         a.reason = reason
         a.state_since = now
-        if state is _READY:
-            a.ready_version += 1
-            self._pools.add(a)
         out.append(AgentStateChanged(a.id, previous, state, now, reason, call_id))
+
+    def _pool(self, a: AgentRecord) -> None:
+        """A ready agent with nothing to take joins the ready pools."""
+        a.ready_version += 1
+        a.pooled = True
+        self._pools.add(a)
+
+    def _unpool(self, a: AgentRecord) -> None:
+        a.ready_version += 1  # every entry of the agent is stale from now on
+        a.pooled = False
+        self._pools.discard(a)
+
+    def _make_ready(self, a: AgentRecord, now: float, out: list[Effect], call_id: CallId | None = None) -> None:
+        """Ready; take the best waiting call at once, else join the pools.
+
+        Matching before pooling spares the pool pushes when calls wait."""
+        self._set_state(a, _READY, now, out, call_id=call_id)
+        if not self._match_agent(a, now, out):
+            self._pool(a)
 
     def _timer(self, at: float, kind: int, obj: CallRecord | AgentRecord, token: int, out: list[Effect]) -> None:
         self._timer_seq += 1
@@ -671,8 +684,7 @@ class Router:
             return
         if not keep_idle or a.idle_since is None:
             a.idle_since = now
-        self._set_state(a, _READY, now, out)
-        self._match_agent(a, now, out)
+        self._make_ready(a, now, out)
 
     # --- internals: routing -------------------------------------------------
     def _requirements(self, rec: CallRecord) -> Requirements:
@@ -817,20 +829,22 @@ class Router:
         """Best ready agent for a call under its queue's policy (taken from the pools)."""
         if rec.pref is not None:
             a = self._agents[rec.pref]
-            if a.state is _READY and a.meets(rec.reqs) and not (rec.excluded and a.id in rec.excluded):
+            if a.pooled and a.meets(rec.reqs) and not (rec.excluded and a.id in rec.excluded):
                 return a
             return None
         order, primary = self._order(rec)
         return self._pools.take(rec.reqs, order, primary, rec.excluded)
 
-    def _match_agent(self, a: AgentRecord, now: float, out: list[Effect]) -> None:
+    def _match_agent(self, a: AgentRecord, now: float, out: list[Effect]) -> bool:
         """A ready agent takes the highest-priority waiting call it may serve."""
         if self._waiting.total == 0:
-            return
+            return False
         rec = self._waiting.best_for(a, self._unrestricted)
-        if rec is not None:
-            self._waiting.remove(rec)
-            self._offer(rec, a, now, out)
+        if rec is None:
+            return False
+        self._waiting.remove(rec)
+        self._offer(rec, a, now, out)
+        return True
 
     def _offer(self, rec: CallRecord, a: AgentRecord, now: float, out: list[Effect]) -> None:
         self._offer_seq += 1
@@ -878,5 +892,5 @@ class Router:
             became_ready = True
         out.append(CallRequeued(rec.id, rec.queue, a.id, now))
         self._settle(rec, now, out)
-        if became_ready and a.state is _READY:
-            self._match_agent(a, now, out)
+        if became_ready and not self._match_agent(a, now, out):
+            self._pool(a)
