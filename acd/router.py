@@ -311,13 +311,16 @@ class Router:
         return []
 
     # --- calls --------------------------------------------------------------
-    def enqueue(self, call: Call, now: float) -> list[Effect]:
+    def enqueue(self, call: Call, now: float, callback: bool = False) -> list[Effect]:
         """A call enters its queue; it is offered at once if an agent is eligible.
 
         Emits ``CallQueued`` (and an offer), or the queue's max-length
         overflow when no agent is free and the queue is full. The priority
         clock (``enqueued_at``) starts now and survives overflows to other
         queues; relaxation and max wait count from entry into each queue.
+        With ``callback=True`` the call is a callback request from the start
+        (e.g. one taken by an IVR or an ``OverflowCall``): it is placed with
+        ``PlaceCallback`` and never hits max length (see ``request_callback``).
 
         Raises:
             UnknownQueue, InvalidCall (duplicate id, tier not 1..5, bad level).
@@ -332,6 +335,7 @@ class Router:
         for r in call.required_skills:
             _check_level(r.min_level, f"call {call.id!r}", InvalidCall)
         rec = CallRecord(call, cfg, now)
+        rec.is_callback = callback
         if call.preferred_agent is not None and call.preferred_wait_s > 0:
             pref = self._agents.get(call.preferred_agent)
             if pref is not None and pref.state is not AgentState.LOGGED_OUT:
@@ -728,6 +732,8 @@ class Router:
             return
         if announce:
             out.append(CallQueued(rec.id, queue_id, now))
+            if rec.is_callback:
+                out.append(CallbackRequested(rec.id, queue_id, now))
         if agent is not None:
             self._offer(rec, agent, now, out)
         else:

@@ -218,6 +218,25 @@ def test_callback_request_is_exempt_from_max_wait() -> None:
     assert r.call_snapshot("c").is_callback
 
 
+def test_enqueue_as_callback_is_placed_and_skips_max_length() -> None:
+    r = ready_router([queue("q", max_length=1, wrap_up_s=0)], [agent("a")])
+    r.enqueue(Call("live", "q", 0), 0)
+    effects = r.enqueue(Call("cb", "q", 1), 1, callback=True)
+    assert effects[:2] == [CallQueued("cb", "q", 1), CallbackRequested("cb", "q", 1)]
+    assert r.waiting("q") == ["live", "cb"]
+    r.set_ready("a", 2)
+    r.answer("live", 2)
+    assert of_type(r.hangup("live", 3), PlaceCallback)[0].call_id == "cb"
+
+
+def test_relaxation_due_while_ringing_applies_when_the_call_comes_back() -> None:
+    steps = (RelaxationStep(10, min_level=1),)
+    qs = [queue("q", ("en", 8), relaxation=steps)]
+    r = ready_router(qs, [agent("hi", {"en": 9}), agent("lo", {"en": 2})], ready=["hi", "lo"])
+    assert offers(r.enqueue(Call("c", "q", 0), 0)) == [("c", "hi")]
+    assert offers(r.tick(15)) == [("c", "lo")]  # RONA at 15: the 10 s step is applied on requeue
+
+
 # --- preferred agent ----------------------------------------------------------
 
 
