@@ -116,13 +116,13 @@ class Prepared:
 def week_limits(days_in_week: int, min_hours: float, max_hours: float, days_off: int) -> tuple[int, int, int]:
     """(min paid minutes, max paid minutes, max working days) for a 7-day block.
 
-    A block shorter than a week (the horizon's tail) gets prorated limits:
-    minimum rounded down, maximum rounded up, days off rounded up.
+    A block shorter than a week (the horizon's tail) is the start of a week
+    whose rest is not planned here: its minimum is prorated (rounded down),
+    while the weekly maximum and days off apply as for a full week.
     """
-    share = days_in_week / 7
-    min_minutes = math.floor(min_hours * 60 * share + 1e-9)
-    max_minutes = math.ceil(max_hours * 60 * share - 1e-9)
-    max_days = days_in_week - math.ceil(days_off * share - 1e-9)
+    min_minutes = math.floor(min_hours * 60 * days_in_week / 7 + 1e-9)
+    max_minutes = math.floor(max_hours * 60 + 1e-9)
+    max_days = min(days_in_week, 7 - days_off)
     return min_minutes, max_minutes, max(0, max_days)
 
 

@@ -104,7 +104,7 @@ class Contract:
     """What an agent's contract allows per calendar week of the horizon.
 
     Weeks are 7-day blocks from the horizon's first day; a shorter last block
-    gets prorated limits.
+    gets a prorated minimum (the maximum and days off apply as for a week).
     """
 
     name: str = "full-time"
