@@ -157,6 +157,10 @@ class RouterSettings:
     rona_misses: int = 1  # consecutive misses before not-ready(no-answer)
     not_ready_reasons: tuple[str, ...] = DEFAULT_NOT_READY_REASONS
     max_wrap_up_extension_s: float = 300.0
+    # an agent who missed a call is skipped for it this long, then may be
+    # offered it again (None: never again; a lone eligible agent would then
+    # leave the call waiting until the caller gives up)
+    retry_missed_agent_after_s: float | None = 60.0
     # value-based pairing: a call is "high value" when its tier is at most
     # value_top_tier, or its CLV reaches value_clv_threshold (when set)
     value_top_tier: int = 2

@@ -37,7 +37,8 @@ requirements per call:
 Decisions documented in docs/routing.md: a not-ready request during a call
 is applied after wrap-up; the preferred-agent window is skipped if that
 agent is logged out (and ends when they log out or miss the call); an agent
-who missed an offer is never offered that call again.
+who missed an offer is skipped for that call for
+``retry_missed_agent_after_s`` (then every miss of the call is forgiven).
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ _VOICEMAIL = OverflowAction(OverflowKind.VOICEMAIL)
 _CALL_DUE = 0  # relaxation step, hold-out end or max wait of a waiting call
 _RING = 1  # offer deadline (RONA)
 _WRAP = 2  # end of wrap-up
+_RETRY = 3  # agents who missed a call may be offered it again
 
 _POLICY_ORDERS: Mapping[SelectionPolicy, tuple[Order, ...]] = {
     SelectionPolicy.LONGEST_IDLE: (Order.IDLE,),
@@ -532,6 +534,13 @@ class Router:
                 assert isinstance(obj, CallRecord)
                 if obj.offer_token == token and obj.state is CallState.OFFERED and self._calls.get(obj.id) is obj:
                     self._rona(obj, now, out)
+            elif kind == _RETRY:
+                assert isinstance(obj, CallRecord)
+                # no offer since the miss that set this timer: forgive every miss
+                if obj.offer_token == token and obj.state is CallState.WAITING and self._calls.get(obj.id) is obj:
+                    obj.excluded = None
+                    self._waiting.remove(obj)
+                    self._settle(obj, now, out)
             else:
                 assert isinstance(obj, AgentRecord)
                 if obj.wrap_token == token and obj.state is AgentState.WRAP_UP:
@@ -879,6 +888,9 @@ class Router:
         rec.agent = None
         rec.state = CallState.WAITING
         rec.offer_token += 1
+        retry = self._settings.retry_missed_agent_after_s
+        if retry is not None:
+            self._timer(now + retry, _RETRY, rec, rec.offer_token, out)
         head = self._waiting.head_of(rec.queue)
         if head is not None and head <= (rec.key, rec.seq):
             rec.key = head[0]

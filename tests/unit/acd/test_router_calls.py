@@ -302,3 +302,27 @@ def test_hold_and_unhold_change_agent_state() -> None:
     assert r.agent_state("a") is AgentState.HELD
     r.unhold("c", 3)
     assert r.agent_state("a") is AgentState.BUSY
+
+
+def test_a_missed_agent_may_take_the_call_again_after_the_retry_delay() -> None:
+    # the lone eligible agent misses the call, comes back, and gets it later
+    r = ready_router([queue("q")], [agent("a")], ready=["a"])
+    r.enqueue(Call("c", "q", 0), 0)
+    effects = r.tick(15)
+    assert r.agent_state("a") is AgentState.NOT_READY
+    wakeups = sorted(e.at for e in effects if isinstance(e, ScheduleWakeup))
+    assert 75 in wakeups
+    assert offers(r.set_ready("a", 20)) == []  # still skipped for c
+    assert offers(r.tick(74)) == []
+    assert offers(r.tick(75)) == [("c", "a")]
+    assert r.call_snapshot("c").excluded == frozenset()
+
+
+def test_retry_can_be_switched_off() -> None:
+    settings = RouterSettings(retry_missed_agent_after_s=None)
+    r = ready_router([queue("q")], [agent("a")], ready=["a"], settings=settings)
+    r.enqueue(Call("c", "q", 0), 0)
+    r.tick(15)
+    r.set_ready("a", 20)
+    assert offers(r.tick(10_000)) == []
+    assert r.waiting("q") == ["c"]
