@@ -1,0 +1,204 @@
+"""``WS /api/events``: the live event stream of one console.
+
+The client authenticates with ``?token=...`` or, better (URLs end up in
+logs), with a first message ``{"type": "auth", "token": "..."}``. Then:
+
+* server -> client: ``hello`` once; ``event`` for each service event (its
+  ``to_dict()`` fields inline); ``ping`` after ``heartbeat_s`` of silence;
+  ``pong`` to a client ``ping``; ``error`` then a close on a fatal problem.
+* client -> server: ``ping`` (answered ``pong``) and ``pong`` (ignored).
+
+An agent receives only their own events; supervisors and admins receive
+all. One writer task owns the socket; a pump task drains the service's
+subscription into a bounded buffer so the service never waits on a client.
+A client that falls ``event_buffer`` events behind is closed (1013) and
+should reconnect and reload its view. A closing client only ends its own
+tasks and subscription.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from callcenter.api.context import ApiContext, context
+from callcenter.api.errors import AUTH_INVALID_TOKEN, AUTH_REQUIRED, REQUEST_INVALID, ErrorSpec, error_body
+from callcenter.api.principal import Principal
+from callcenter.service.facade import ServiceEvent, Viewer, event_agent
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+# Application close codes (4000-4999 are the application's): 4401 mirrors
+# HTTP 401. 1013 is the standard "try again later".
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_TOO_SLOW = 1013
+
+
+class _Overflow(Exception):
+    """The client's buffer is full."""
+
+
+def viewer_of(user: Principal) -> Viewer:
+    return Viewer(user.username, user.role, user.agent_id)
+
+
+def visible(user: Principal, event: ServiceEvent) -> bool:
+    """Whether ``user`` may see ``event``: all for supervisors, own events for others.
+
+    The service filters by viewer already; this second check is cheap, and a
+    leak (another customer's screen pop) would be costly.
+    """
+    if user.supervises:
+        return True
+    agent = event_agent(event)
+    return agent is not None and agent == user.agent_id
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat()
+
+
+@router.websocket("/api/events")
+async def events(websocket: WebSocket) -> None:
+    """The live event stream; see the module docstring for the protocol."""
+    ctx = context(websocket)
+    await websocket.accept()
+    try:
+        login = await _authenticate(websocket, ctx)
+    except WebSocketDisconnect:
+        return
+    if login is not None:
+        await _Stream(websocket, ctx, *login).run()
+
+
+async def _authenticate(websocket: WebSocket, ctx: ApiContext) -> tuple[Principal, str] | None:
+    token = websocket.query_params.get("token")
+    if token is None:
+        try:
+            first = await asyncio.wait_for(websocket.receive_text(), ctx.settings.auth_timeout_s)
+        except asyncio.TimeoutError:
+            await _refuse(websocket, AUTH_REQUIRED, "send {\"type\": \"auth\", \"token\": ...} first")
+            return None
+        message = _parse(first)
+        token = message.get("token") if message and message.get("type") == "auth" else None
+        if not isinstance(token, str):
+            await _refuse(websocket, AUTH_REQUIRED, "the first message must be {\"type\": \"auth\", \"token\": ...}")
+            return None
+    user = ctx.tokens.resolve(token)
+    if user is None:
+        await _refuse(websocket, AUTH_INVALID_TOKEN, "the token is unknown or expired: log in again")
+        return None
+    return user, token
+
+
+async def _refuse(websocket: WebSocket, spec: ErrorSpec, message: str) -> None:
+    with contextlib.suppress(Exception):  # the client may be gone already
+        await websocket.send_json({"type": "error", **error_body(spec, message)})
+        await websocket.close(CLOSE_UNAUTHORIZED, spec.id)
+
+
+def _parse(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+class _Stream:
+    """One authenticated connection: pump, reader and writer."""
+
+    def __init__(self, websocket: WebSocket, ctx: ApiContext, user: Principal, token: str) -> None:
+        self.websocket = websocket
+        self.ctx = ctx
+        self.user = user
+        self.token = token
+        self.out: asyncio.Queue[dict[str, Any]] = asyncio.Queue(ctx.settings.event_buffer)
+
+    async def run(self) -> None:
+        subscription = self.ctx.center.subscribe(viewer_of(self.user))
+        log.info("events: %s connected", self.user.username)
+        tasks = [
+            asyncio.create_task(self._pump(subscription)),
+            asyncio.create_task(self._read()),
+            asyncio.create_task(self._write()),
+        ]
+        close: tuple[int, str] | None = None
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                exc = task.exception()
+                if isinstance(exc, _Overflow):
+                    close = (CLOSE_TOO_SLOW, "too slow: reconnect and reload")
+                elif isinstance(exc, _Unauthorized):
+                    close = (CLOSE_UNAUTHORIZED, AUTH_INVALID_TOKEN.id)
+                elif exc is not None and not isinstance(exc, WebSocketDisconnect):
+                    log.warning("events: %s stream failed: %s", self.user.username, type(exc).__name__)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await _close_iterator(subscription)
+            if close is not None and self.websocket.application_state == WebSocketState.CONNECTED:
+                with contextlib.suppress(Exception):
+                    await self.websocket.close(*close)
+            log.info("events: %s disconnected", self.user.username)
+
+    async def _pump(self, subscription: AsyncIterator[ServiceEvent]) -> None:
+        async for event in subscription:
+            if visible(self.user, event):
+                self._queue({"type": "event", **event.to_dict()})
+
+    def _queue(self, message: dict[str, Any]) -> None:
+        try:
+            self.out.put_nowait(message)
+        except asyncio.QueueFull:
+            raise _Overflow from None
+
+    async def _read(self) -> None:
+        while True:
+            message = _parse(await self.websocket.receive_text())
+            kind = message.get("type") if message else None
+            if kind == "ping":
+                self._queue({"type": "pong", "at": _now()})
+            elif kind not in ("pong", "auth"):
+                self._queue({"type": "error", **error_body(REQUEST_INVALID, "expected {\"type\": \"ping\"}")})
+
+    async def _write(self) -> None:
+        user = self.user
+        await self.websocket.send_json({
+            "type": "hello",
+            "user": {"username": user.username, "role": user.role.value, "agent_id": user.agent_id},
+            "heartbeat_s": self.ctx.settings.heartbeat_s,
+        })
+        while True:
+            try:
+                message = await asyncio.wait_for(self.out.get(), self.ctx.settings.heartbeat_s)
+            except asyncio.TimeoutError:
+                # A silent stretch: check the token still holds, then ping.
+                if self.ctx.tokens.resolve(self.token) is None:
+                    raise _Unauthorized from None
+                message = {"type": "ping", "at": _now()}
+            await self.websocket.send_text(json.dumps(message, separators=(",", ":")))
+
+
+class _Unauthorized(Exception):
+    """The login behind the stream ended (logout or expiry)."""
+
+
+async def _close_iterator(iterator: AsyncIterator[ServiceEvent]) -> None:
+    close = getattr(iterator, "aclose", None) or getattr(iterator, "close", None)
+    if close is not None:
+        with contextlib.suppress(Exception):
+            result = close()
+            if asyncio.iscoroutine(result):
+                await result
