@@ -63,6 +63,8 @@ class Verification:
         for q in self.report.queues:
             for k in self.report.intervals:
                 row = self.report.by_queue_interval[(q, k)]
+                if not row["offered"] and not self.forecast_calls.get((q, k)):
+                    continue  # closed hours: nothing forecast, nothing came
                 sl = row["service_level"]
                 out.append(
                     {
@@ -141,6 +143,27 @@ def _on_day0(roster: Roster, day0: dt.date) -> Roster:
     return Roster(roster.shifts, day0.isoformat())
 
 
+def _roster_days(forecast: pd.DataFrame, roster: Roster) -> pd.DataFrame:
+    """The forecast rows on the days a dated roster covers (a roster of one
+    undated day works the forecast's first day)."""
+    if not roster.shifts:
+        raise VerifyError("the roster has no shifts")
+    if roster.day0 is None:
+        first = pd.Timestamp(forecast["interval_start"].min()).normalize()
+        last = first
+    else:
+        day0 = pd.Timestamp(roster.day0)
+        first = day0 + pd.Timedelta(days=min(s.start_s for s in roster.shifts) // DAY_S)
+        last = day0 + pd.Timedelta(days=max(s.start_s for s in roster.shifts) // DAY_S)
+    days = forecast["interval_start"].dt.normalize()
+    kept = forecast[(days >= first) & (days <= last)]
+    if kept.empty:
+        raise VerifyError(
+            f"the forecast has no intervals on the roster's days ({first.date()} to {last.date()})"
+        )
+    return kept.reset_index(drop=True)
+
+
 def verify(
     roster: Roster,
     forecast: pd.DataFrame,
@@ -179,6 +202,7 @@ def verify(
         raise VerifyError("the forecast has no rows")
     if replications < 1:
         raise VerifyError("replications must be at least 1")
+    forecast = _roster_days(forecast, roster)
     first = pd.Timestamp(forecast["interval_start"].min()).date()
     day0 = min(dt.date.fromisoformat(roster.day0), first) if roster.day0 else first
     ids = sorted(str(q) for q in forecast["queue"].unique())

@@ -94,3 +94,21 @@ def test_cli_table_and_errors(files: tuple[Path, Path], tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{bad}:2: bad time '9:75'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_only_the_rosters_days_are_simulated() -> None:
+    # a one-day roster against a two-day forecast: day two is not judged
+    two_days = FORECAST + "sales,2026-01-06T10:00:00,40,300\n"
+    out = pd.read_csv(__import__("io").StringIO(two_days))
+    out["interval_start"] = pd.to_datetime(out["interval_start"])
+    result = verify(parse_roster(ROSTER), out, replications=1, seed=2)
+    days = {str(r["interval_start"])[:10] for r in result.rows()}
+    assert days == {"2026-01-05"}
+    assert all(f.interval_start.date().isoformat() == "2026-01-05" for f in result.flags)
+
+
+def test_a_forecast_outside_the_rosters_days_is_an_error() -> None:
+    late = frame()
+    late["interval_start"] = late["interval_start"] + pd.Timedelta(days=7)
+    with pytest.raises(VerifyError, match="no intervals on the roster's days"):
+        verify(parse_roster(ROSTER), late, replications=1)
