@@ -1,0 +1,71 @@
+"""Telephony: the Switch port and its adapters.
+
+``port`` is the contract (commands, typed events, errors); ``simulated`` is
+an in-process switch with simulated callers and agent phones, in real time.
+The Asterisk adapter (AMI + FastAGI) implements the same port. Only this
+package may speak a switch's wire protocol.
+"""
+
+from callcenter.telephony.port import (
+    ChannelAnswered,
+    ChannelCreated,
+    ChannelHungUp,
+    ChannelId,
+    ChannelInfo,
+    ChannelsBridged,
+    ChannelState,
+    CommandFailed,
+    Destination,
+    DigitsResult,
+    DtmfReceived,
+    DuplicateChannel,
+    Endpoint,
+    HangupCause,
+    InvalidCommand,
+    NoSuchChannel,
+    OriginateFailure,
+    OriginateRequest,
+    OriginateResult,
+    RecordingFinished,
+    SpyMode,
+    SpyRequest,
+    Switch,
+    SwitchConnected,
+    SwitchDisconnected,
+    SwitchEvent,
+    SwitchNotConnected,
+    SwitchResynced,
+    TelephonyError,
+)
+
+__all__ = [
+    "ChannelAnswered",
+    "ChannelCreated",
+    "ChannelHungUp",
+    "ChannelId",
+    "ChannelInfo",
+    "ChannelState",
+    "ChannelsBridged",
+    "CommandFailed",
+    "Destination",
+    "DigitsResult",
+    "DtmfReceived",
+    "DuplicateChannel",
+    "Endpoint",
+    "HangupCause",
+    "InvalidCommand",
+    "NoSuchChannel",
+    "OriginateFailure",
+    "OriginateRequest",
+    "OriginateResult",
+    "RecordingFinished",
+    "SpyMode",
+    "SpyRequest",
+    "Switch",
+    "SwitchConnected",
+    "SwitchDisconnected",
+    "SwitchEvent",
+    "SwitchNotConnected",
+    "SwitchResynced",
+    "TelephonyError",
+]
