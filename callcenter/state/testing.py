@@ -7,7 +7,9 @@ owner: never a server someone else started.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -84,6 +86,7 @@ class LocalRedis:
         if self._proc is None:
             return
         if self._proc.poll() is None:
+            os.kill(self._proc.pid, signal.SIGCONT)  # a paused server cannot act on SIGTERM
             if kill:
                 self._proc.kill()
             else:
@@ -94,6 +97,16 @@ class LocalRedis:
                 self._proc.kill()
                 self._proc.wait(10)
         self._proc = None
+
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): it accepts connections but answers nothing."""
+        if self._proc is not None:
+            os.kill(self._proc.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Undo ``pause``."""
+        if self._proc is not None:
+            os.kill(self._proc.pid, signal.SIGCONT)
 
     def restart(self, *, kill: bool = True) -> None:
         self.stop(kill=kill)
