@@ -108,6 +108,9 @@ class IvrState:
     steps: tuple[TraceStep, ...] = ()
     outcome: Outcome | None = None
     human: bool = False
+    #: for each effect of the last step, the index in ``steps`` of the node
+    #: that produced it (for logs and the terminal runner)
+    origins: tuple[int, ...] = ()
 
     @property
     def done(self) -> bool:
@@ -211,6 +214,7 @@ class _Run:
         self.outcome = state.outcome
         self.human = state.human
         self.effects: list[fx.Effect] = []
+        self.origins: list[int] = []
         self.started = state.started_at
         self.identity = (state.caller, state.called, state.call_id)
 
@@ -237,6 +241,7 @@ class _Run:
             steps=tuple(self.steps),
             outcome=self.outcome,
             human=self.human,
+            origins=tuple(self.origins),
         )
 
     # --- events ------------------------------------------------------------
@@ -257,7 +262,7 @@ class _Run:
 
     def hung_up(self) -> None:
         if self.stack and isinstance(self.current(), Survey):
-            self.effects.append(self.survey_record(complete=False))
+            self.emit(self.survey_record(complete=False))
         self.finish("caller_hangup")
 
     def prompt_finished(self) -> None:
@@ -307,7 +312,7 @@ class _Run:
             self.vars[node.var] = digits
             if not node.secret:
                 self.inputs[node.var] = digits
-                self.effects.append(fx.SetVariable(node.var, digits))
+                self.emit(fx.SetVariable(node.var, digits))
             self.run(node.next, f"collect {node.id!r} next")
             return
         self.failed(node, node.invalid)
@@ -345,7 +350,7 @@ class _Run:
         if self.question < len(node.questions):
             self.ask(node)
             return
-        self.effects.append(self.survey_record(complete=True))
+        self.emit(self.survey_record(complete=True))
         self.run(node.next, f"survey {node.id!r} next")
 
     def survey_record(self, complete: bool) -> fx.RecordSurvey:
@@ -386,7 +391,7 @@ class _Run:
             self.ask(node)
             return None
         if isinstance(node, Lookup):
-            self.effects.append(fx.Lookup(node.hook, self.render(node.key)))
+            self.emit(fx.Lookup(node.hook, self.render(node.key)))
             self.waiting = Waiting.LOOKUP
             return None
         if isinstance(node, Condition):
@@ -398,7 +403,7 @@ class _Run:
             for name, template in node.vars.items():
                 value = self.render(template)
                 self.vars[name] = value
-                self.effects.append(fx.SetVariable(name, value))
+                self.emit(fx.SetVariable(name, value))
             for skill, level in node.skills.items():
                 self.skills[skill] = max(level, self.skills.get(skill, 0))
             if node.priority is not None:
@@ -420,7 +425,7 @@ class _Run:
             return None
         if isinstance(node, Callback):
             self.human = True
-            self.effects.append(
+            self.emit(
                 fx.OfferCallback(
                     queue=node.queue, number=self.render(node.number), skills=tuple(sorted(self.skills.items())),
                     priority=self.priority, tier=self.tier, customer_id=self.customer_id, ivr_path=self.path(),
@@ -440,7 +445,7 @@ class _Run:
             return None
         if isinstance(node, OpenCaseNode):
             caller, _, call_id = self.identity
-            self.effects.append(
+            self.emit(
                 fx.OpenCase(kind=node.case_kind, due_days=node.due_days, opened_at=self.now,
                             customer_id=self.customer_id, caller=caller, call_id=call_id)
             )
@@ -482,15 +487,19 @@ class _Run:
                 node=f"{self.qualified(node.id)}.{question.id}",
                 choices=tuple(str(k) for k in range(question.low, question.high + 1)),
             )
-        self.effects.append(effect)
+        self.emit(effect)
         self.waiting = Waiting.DIGITS
 
+    def emit(self, effect: fx.Effect) -> None:
+        self.effects.append(effect)
+        self.origins.append(len(self.steps) - 1)
+
     def play(self, prompt: Prompt) -> None:
-        self.effects.append(fx.Play(self.render_prompt(prompt)))
+        self.emit(fx.Play(self.render_prompt(prompt)))
         self.waiting = Waiting.PROMPT
 
     def end(self, effect: fx.Effect, outcome: Outcome) -> None:
-        self.effects.append(effect)
+        self.emit(effect)
         self.finish(outcome)
 
     def finish(self, outcome: Outcome) -> None:
