@@ -204,7 +204,9 @@ class RedisStore:
         options: dict[str, Any] = {
             "decode_responses": True,
             "socket_connect_timeout": min(1.0, op_timeout),
-            "socket_timeout": op_timeout + block_ms / 1000,
+            # the deadline is kept around each whole operation (retries included),
+            # so a second timer per socket read would only cost time
+            "socket_timeout": None,
             "retry": Retry(ExponentialBackoff(cap=backoff_cap, base=backoff_base), retries),
         }
         options.update(client_options)
