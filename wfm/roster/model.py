@@ -168,6 +168,7 @@ def build_roster_model(prep: Prepared) -> RosterModel:
     # Crew counts are the sums of their members' choices.
     for key, vars_ in members.items():
         model.add(sum(vars_) == layer.counts[key])
+    add_crew_capacity(model, prep, layer)
 
     terms = list(layer.objective)
     hours_short: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -273,3 +274,55 @@ def build_coverage_model(prep: Prepared, max_per_shift: int | None = None) -> tu
     layer = add_coverage_layer(model, prep, crews, crew_skills)
     model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in layer.objective], [c for _, c in layer.objective]))
     return model, layer
+
+
+def build_relaxation(prep: Prepared) -> tuple[cp_model.CpModel, CoverageLayer]:
+    """Model (b) without its agents: crew counts bounded by who may work each shift.
+
+    Dropping the per-agent rules (and the soft terms they carry) only widens
+    the choice, so the optimum here, and any proven bound, is a lower bound
+    on the roster model's objective.
+    """
+    model = cp_model.CpModel()
+    crews: dict[Crew, int] = defaultdict(int)
+    for a, days in enumerate(prep.allowed):
+        for day, options in enumerate(days):
+            for s in options:
+                crews[(day, s, prep.group_of[a])] += 1
+    layer = add_coverage_layer(model, prep, dict(crews), prep.groups)
+    add_crew_capacity(model, prep, layer)
+    model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in layer.objective], [c for _, c in layer.objective]))
+    return model, layer
+
+
+def add_crew_capacity(model: cp_model.CpModel, prep: Prepared, layer: CoverageLayer) -> None:
+    """Per-crew sums of the per-agent limits: one shift a day, days and hours per week.
+
+    Redundant in the roster model (they tighten its LP bound) and what keeps
+    the agent-free relaxation close to it.
+    """
+    problem = prep.problem
+    by_day: dict[tuple[int, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+    for (day, s, g), n in layer.counts.items():
+        by_day[(day, g)].append((n, prep.options[s].paid_minutes))
+    sizes = [0] * len(prep.groups)
+    for g in prep.group_of:
+        sizes[g] += 1
+    for (day, g), terms in by_day.items():
+        # Crew capacity per day: each member works at most one shift.
+        model.add(sum(n for n, _ in terms) <= sizes[g])
+    for week in problem.horizon.weeks():
+        days_cap = [0] * len(prep.groups)
+        minutes_cap = [0] * len(prep.groups)
+        for a, agent in enumerate(problem.agents):
+            c = agent.contract
+            _, high, max_days = week_limits(len(week), c.min_hours_week, c.max_hours_week, c.days_off_per_week)
+            days_cap[prep.group_of[a]] += max_days
+            minutes_cap[prep.group_of[a]] += high
+        for g in range(len(prep.groups)):
+            terms = [t for d in week for t in by_day.get((d, g), [])]
+            if not terms:
+                continue
+            # Crew capacity per week: members' working days and paid hours.
+            model.add(sum(n for n, _ in terms) <= days_cap[g])
+            model.add(cp_model.LinearExpr.weighted_sum([n for n, _ in terms], [m for _, m in terms]) <= minutes_cap[g])
