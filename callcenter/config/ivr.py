@@ -285,7 +285,14 @@ class VoicemailModel(_Node):
 
 class TransferModel(_Node):
     kind: Literal["transfer"]
-    number: str = Field(min_length=1, description="quote it: YAML reads 0223... as a number")
+    number: str = Field(min_length=1)
+
+    @field_validator("number", mode="before")
+    @classmethod
+    def _quoted(cls, value: Any) -> Any:
+        if isinstance(value, int):
+            raise ValueError("put the number in quotes: YAML reads unquoted digits as a number (0223 becomes 147)")
+        return value
 
 
 class QuestionModel(_Model):
