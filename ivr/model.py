@@ -292,7 +292,7 @@ class Question:
 #: The three questions of a loyal customer: very satisfied, would
 #: recommend, would continue.
 DEFAULT_QUESTIONS = (
-    Question("satisfied", Prompt(text="How satisfied were you with this call? Press 1 (not at all) to 5 (very)."), 1, 5),
+    Question("satisfied", Prompt(text="How satisfied were you? Press 1 (not at all) to 5 (very)."), 1, 5),
     Question("recommend", Prompt(text="Would you recommend us to a friend? Press 1 for yes, 2 for no."), 1, 2),
     Question("continue", Prompt(text="Will you stay with us? Press 1 for yes, 2 for no."), 1, 2),
 )
