@@ -19,6 +19,7 @@ _COMMANDS = {
     "db": ("callcenter.cli.db:db", "Create and migrate the service database."),
     "crm": ("callcenter.cli.crm:crm", "Customers: generate sample data, import CSV, compute value."),
     "users": ("callcenter.cli.users:users", "Console users and roles (argon2 passwords)."),
+    "ivr": ("callcenter.cli.ivr:ivr_group", "IVR flows: check, walk in the terminal, trace statistics."),
 }
 
 
