@@ -166,7 +166,7 @@ class AmiParser:
                 if message is not None:
                     append(message)
                 continue
-            if len(headers) != len(lines):
+            if len(headers) != len(lines) or ("Event" not in headers and "Response" not in headers):
                 message = self._careful(lines)
                 if message is not None:
                     append(message)

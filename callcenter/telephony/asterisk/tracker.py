@@ -149,6 +149,8 @@ class ChannelTracker:
     """Channel id -> file asked for; becomes the channel's recording on MixMonitorStart."""
     stale: set[str] | None = None
     """During a resync: the channels known before the gap and not heard of since."""
+    gone_in_gap: set[str] = field(default_factory=set)
+    """Channels hung up after the gap began (a resync list may still show them)."""
     shutdown_seen: bool = False
 
     # --- the service's own actions ------------------------------------------
@@ -258,6 +260,8 @@ class ChannelTracker:
         return self._gone(channel, event.cause, event.cause_txt or HangupCause.UNKNOWN.text, at)
 
     def _gone(self, channel: Channel, cause: int, text: str, at: float) -> list[SwitchEvent]:
+        if self.stale is not None:
+            self.gone_in_gap.add(channel.uniqueid)
         if self.by_name.get(channel.name) == channel.uniqueid:
             del self.by_name[channel.name]
         self.wanted_recordings.pop(channel.uniqueid, None)
@@ -383,6 +387,7 @@ class ChannelTracker:
         """The connection dropped: from now on the picture may be stale."""
         if self.stale is None:
             self.stale = set(self.channels)
+            self.gone_in_gap = set()
 
     def resync(
         self, listed: Iterable[ami.CoreShowChannel], at: float, *, restarted: bool = False
@@ -409,9 +414,10 @@ class ChannelTracker:
         """
         stale = self.stale if self.stale is not None else set()
         self.stale = None
+        gone, self.gone_in_gap = self.gone_in_gap, set()
         restarted = restarted or self.shutdown_seen
         self.shutdown_seen = False
-        items = list(listed)
+        items = [item for item in listed if item.snapshot.uniqueid not in gone]
         listed_ids = {item.snapshot.uniqueid for item in items}
         text = CAUSE_SWITCH_RESTARTED if restarted else CAUSE_GONE_WHILE_DISCONNECTED
         out: list[SwitchEvent] = []
