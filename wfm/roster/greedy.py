@@ -7,7 +7,7 @@ furthest below their contract minimum first. Breaks are left to the solver.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from wfm.roster.problem import Prepared, week_limits
 
@@ -146,29 +146,7 @@ def greedy_roster(prep: Prepared, targets: Mapping[tuple[int, int], int] | None 
                         break
                     assign(a, day, s, offsets)
             continue
-        blocked: set[int] = set()
-        while True:
-            best_s, best_gain = -1, 0.0
-            for option in prep.options:
-                if option.index in blocked:
-                    continue
-                gain = 0.0
-                for rel, minutes in prep.presence[option.index].items():
-                    t = prep.slot_range(day, rel)
-                    if t is not None:
-                        gain += min(max(total[t], 0.0), minutes / slot)
-                # Worth a shift only if the cover it adds outweighs its cost and idle time.
-                worth = gain * slot * weights.under - prep.cost[option.index] - weights.over * option.length
-                if worth > 0 and gain > best_gain + 1e-9:
-                    best_s, best_gain = option.index, gain
-            if best_s < 0:
-                break
-            a = pick(day, best_s)
-            offsets = place_breaks(day, best_s)
-            if a is None or offsets is None:
-                blocked.add(best_s)
-                continue
-            assign(a, day, best_s, offsets)
+        _fill_day(prep, day, states, residual, total, place_breaks, assign)
     # Top up agents below their contract minimum with the shifts that cover most remaining need.
     for a, agent in enumerate(problem.agents):
         contract = agent.contract
@@ -194,3 +172,73 @@ def greedy_roster(prep: Prepared, targets: Mapping[tuple[int, int], int] | None 
                     break
                 assign(a, best[1], best[2], best[3])
     return out, breaks
+
+
+def _fill_day(
+    prep: Prepared,
+    day: int,
+    states: list[_AgentState],
+    residual: dict[str, list[float]],
+    total: list[float],
+    place_breaks: Callable[[int, int], tuple[int, ...] | None],
+    assign: Callable[[int, int, int, tuple[int, ...]], None],
+) -> None:
+    """Add shifts on ``day`` while one is worth its cost: best (option, crew) first."""
+    problem = prep.problem
+    slot = problem.horizon.slot_minutes
+    weights = problem.weights
+    weeks = len(problem.horizon.weeks())
+    # Who could work which option today; others' eligibility does not change as we assign.
+    candidates: dict[tuple[int, int], list[int]] = {}
+    for a in range(len(problem.agents)):
+        for s in prep.allowed[a][day]:
+            if _eligible(prep, states[a], a, day, s):
+                candidates.setdefault((s, prep.group_of[a]), []).append(a)
+    for agents in candidates.values():
+        # Furthest below the contract minimum first, so the top-up has less to do.
+        agents.sort(key=lambda a: sum(states[a].week_minutes) - problem.agents[a].contract.min_hours_week * 60 * weeks)
+        agents.reverse()
+    taken: set[int] = set()
+    blocked: set[int] = set()
+    while True:
+        best: tuple[float, int, int] | None = None
+        for option in prep.options:
+            s = option.index
+            if s in blocked:
+                continue
+            gains = dict.fromkeys(residual, 0.0)
+            present = 0.0
+            shared = 0.0
+            for rel, minutes in prep.presence[s].items():
+                t = prep.slot_range(day, rel)
+                if t is None:
+                    continue
+                present += minutes
+                share = minutes / slot
+                shared += min(max(total[t], 0.0), share)
+                for k in residual:
+                    gains[k] += min(max(residual[k][t], 0.0), share)
+            for g, skills in enumerate(prep.groups):
+                pool = candidates.get((s, g))
+                if not pool:
+                    continue
+                while pool and pool[-1] in taken:
+                    pool.pop()
+                if not pool:
+                    continue
+                # People count once (pooled need); the crew's own skills' need breaks ties.
+                covered = sum(gains[k] for k in skills)
+                value = weights.under * slot * shared + covered
+                value -= prep.cost[s] + weights.over * sum(present - gains[k] * slot for k in skills)
+                if value > 0 and (best is None or value > best[0]):
+                    best = (value, s, g)
+        if best is None:
+            return
+        _, s, g = best
+        offsets = place_breaks(day, s)
+        if offsets is None:
+            blocked.add(s)
+            continue
+        a = candidates[(s, g)].pop()
+        taken.add(a)
+        assign(a, day, s, offsets)

@@ -180,7 +180,9 @@ def build_roster_model(prep: Prepared) -> RosterModel:
             if len(vars_) > 1:
                 model.add_at_most_one(vars_)
         worked = [sum(v) if v else 0 for v in day_vars]
+        # Minimum rest between the end of one shift and the start of the next.
         add_rest_rule(model, x, a, prep, contract.min_rest_hours)
+        # At most so many working days in a row.
         add_max_consecutive(model, worked, contract.max_consecutive_days)
         for w, week in enumerate(horizon.weeks()):
             min_minutes, max_minutes, max_days = week_limits(

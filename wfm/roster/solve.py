@@ -43,10 +43,11 @@ class SolveOptions:
     greedy roster built to the head counts of the relaxation below; ``none``
     gives no hint.
 
-    ``relaxation_share``: share of the time limit spent first on the roster
-    model without its agents (crew counts only). Its proven bound is a valid
-    lower bound for the roster, often far tighter than the one CP-SAT proves
-    on the big model in the same time; 0 skips it (unless ``coverage``).
+    ``relaxation_share``: on big models, share of the time limit spent first
+    on the roster model without its agents (crew counts only). Its proven
+    bound is a valid lower bound for the roster, often far tighter than the
+    one CP-SAT proves on the big model in the same time; 0 skips it (unless
+    ``coverage``).
     """
 
     time_limit_s: float = 60.0
@@ -254,25 +255,30 @@ def solve_roster(
         if conflicts:
             raise ContractConflictError(conflicts)
     relaxed_bound, targets = float("-inf"), None
-    share = max(options.relaxation_share, 0.2 if options.warm_start == "coverage" else 0.0)
-    if share > 0:
-        relaxed_bound, counts = _solve_relaxation(prep, options, options.time_limit_s * share)
-        targets = counts if options.warm_start == "coverage" and counts else None
     rm = build_roster_model(prep)
+    big = len(rm.x) > LARGE_MODEL
+    # Small models prove their own bound quickly; the relaxation pays off on big ones.
+    relax_s = options.time_limit_s * (options.relaxation_share if big else 0.0)
+    if options.warm_start == "coverage":
+        relaxed_bound, counts = _solve_relaxation(prep, options, max(0.2 * options.time_limit_s, relax_s))
+        targets, relax_s = counts or None, 0.0
     start_roster: dict[tuple[int, int], int] = {}
     start_breaks: dict[tuple[int, int], tuple[int, ...]] = {}
     if options.warm_start != "none":
         start_roster, start_breaks = greedy_roster(prep, targets)
         _hint(rm, start_roster, start_breaks)
-    remaining = options.time_limit_s - (time.monotonic() - started)
+    # The relaxation (bound only) runs after the roster solve, so a first roster comes early.
+    remaining = options.time_limit_s - (time.monotonic() - started) - relax_s
     solver = _solver(remaining, options.workers, options.seed)
-    if len(rm.x) > LARGE_MODEL:
+    if big:
         # Big models: light presolve, so the search (and the hinted start) begins within seconds.
         solver.parameters.max_presolve_iterations = 1
         solver.parameters.cp_model_probing_level = 0
         solver.parameters.symmetry_level = 0
     reporter = _Reporter(on_progress, started)
     status = solver.solve(rm.model, reporter)
+    if relax_s > 0 and status != cp_model.OPTIMAL:
+        relaxed_bound, _ = _solve_relaxation(prep, options, options.time_limit_s - (time.monotonic() - started))
     warnings: list[str] = []
     if _solved(status):
         shifts = {(a, day): s for (a, day, s), var in rm.x.items() if solver.value(var)}
