@@ -56,7 +56,7 @@ AUTH_NO_AGENT = ErrorSpec(403, "auth.no_agent")
 REQUEST_INVALID = ErrorSpec(422, "request.invalid")
 ROUTE_NOT_FOUND = ErrorSpec(404, "route.not_found")
 METHOD_NOT_ALLOWED = ErrorSpec(405, "route.method_not_allowed")
-INTERNAL = ErrorSpec(500, "internal")
+INTERNAL = ErrorSpec(500, "server.internal")
 
 API_ERRORS: tuple[ErrorSpec, ...] = (
     AUTH_REQUIRED, AUTH_INVALID_TOKEN, AUTH_BAD_CREDENTIALS, AUTH_FORBIDDEN, AUTH_NO_AGENT,

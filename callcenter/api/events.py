@@ -23,9 +23,10 @@ import contextlib
 import datetime as dt
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
@@ -83,9 +84,10 @@ async def events(websocket: WebSocket) -> None:
 async def _authenticate(websocket: WebSocket, ctx: ApiContext) -> tuple[Principal, str] | None:
     token = websocket.query_params.get("token")
     if token is None:
-        try:
-            first = await asyncio.wait_for(websocket.receive_text(), ctx.settings.auth_timeout_s)
-        except asyncio.TimeoutError:
+        first: str | None = None
+        with anyio.move_on_after(ctx.settings.auth_timeout_s):
+            first = await websocket.receive_text()
+        if first is None:
             await _refuse(websocket, AUTH_REQUIRED, "send {\"type\": \"auth\", \"token\": ...} first")
             return None
         message = _parse(first)
@@ -127,30 +129,37 @@ class _Stream:
     async def run(self) -> None:
         subscription = self.ctx.center.subscribe(viewer_of(self.user))
         log.info("events: %s connected", self.user.username)
-        tasks = [
-            asyncio.create_task(self._pump(subscription)),
-            asyncio.create_task(self._read()),
-            asyncio.create_task(self._write()),
-        ]
         close: tuple[int, str] | None = None
+        # An anyio task group, like the server's own: the first part to end
+        # (client gone, overflow, logout) cancels the other two, and a server
+        # shutdown cancels all three cleanly.
         try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                exc = task.exception()
-                if isinstance(exc, _Overflow):
-                    close = (CLOSE_TOO_SLOW, "too slow: reconnect and reload")
-                elif isinstance(exc, _Unauthorized):
-                    close = (CLOSE_UNAUTHORIZED, AUTH_INVALID_TOKEN.id)
-                elif exc is not None and not isinstance(exc, WebSocketDisconnect):
-                    log.warning("events: %s stream failed: %s", self.user.username, type(exc).__name__)
+            async with anyio.create_task_group() as group:
+
+                async def part(run_part: Callable[[], Awaitable[None]]) -> None:
+                    nonlocal close
+                    try:
+                        await run_part()
+                    except _Overflow:
+                        close = (CLOSE_TOO_SLOW, "too slow: reconnect and reload")
+                    except _Unauthorized:
+                        close = (CLOSE_UNAUTHORIZED, AUTH_INVALID_TOKEN.id)
+                    except WebSocketDisconnect:
+                        pass
+                    except Exception as exc:  # one broken stream must not take the service down
+                        log.warning("events: %s stream failed: %s", self.user.username, type(exc).__name__)
+                    finally:
+                        group.cancel_scope.cancel()
+
+                group.start_soon(part, lambda: self._pump(subscription))
+                group.start_soon(part, self._read)
+                group.start_soon(part, self._write)
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await _close_iterator(subscription)
-            if close is not None and self.websocket.application_state == WebSocketState.CONNECTED:
-                with contextlib.suppress(Exception):
-                    await self.websocket.close(*close)
+            with anyio.CancelScope(shield=True):
+                await _close_iterator(subscription)
+                if close is not None and self.websocket.application_state == WebSocketState.CONNECTED:
+                    with contextlib.suppress(Exception):
+                        await self.websocket.close(*close)
             log.info("events: %s disconnected", self.user.username)
 
     async def _pump(self, subscription: AsyncIterator[ServiceEvent]) -> None:
@@ -181,12 +190,13 @@ class _Stream:
             "heartbeat_s": self.ctx.settings.heartbeat_s,
         })
         while True:
-            try:
-                message = await asyncio.wait_for(self.out.get(), self.ctx.settings.heartbeat_s)
-            except asyncio.TimeoutError:
-                # A silent stretch: check the token still holds, then ping.
+            message: dict[str, Any] | None = None
+            with anyio.move_on_after(self.ctx.settings.heartbeat_s):
+                message = await self.out.get()
+            if message is None:
+                # A silent stretch: check the login still holds, then ping.
                 if self.ctx.tokens.resolve(self.token) is None:
-                    raise _Unauthorized from None
+                    raise _Unauthorized
                 message = {"type": "ping", "at": _now()}
             await self.websocket.send_text(json.dumps(message, separators=(",", ":")))
 
