@@ -5,7 +5,8 @@ logs), with a first message ``{"type": "auth", "token": "..."}``. Then:
 
 * server -> client: ``hello`` once; ``event`` for each service event (its
   ``to_dict()`` fields inline); ``ping`` after ``heartbeat_s`` of silence;
-  ``pong`` to a client ``ping``; ``error`` then a close on a fatal problem.
+  ``pong`` to a client ``ping``; ``error`` then a close on a refusal
+  (close code 4000 + the HTTP status: 4401, 4403, 4404).
 * client -> server: ``ping`` (answered ``pong``) and ``pong`` (ignored).
 
 An agent receives only their own events; supervisors and admins receive
@@ -31,21 +32,35 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from callcenter.api.context import ApiContext, context
-from callcenter.api.errors import AUTH_INVALID_TOKEN, AUTH_REQUIRED, REQUEST_INVALID, ErrorSpec, error_body
+from callcenter.api.errors import (
+    AUTH_INVALID_TOKEN,
+    AUTH_REQUIRED,
+    REQUEST_INVALID,
+    ErrorSpec,
+    error_body,
+    spec_for,
+)
 from callcenter.api.principal import Principal
+from callcenter.service.errors import ServiceError
 from callcenter.service.facade import ServiceEvent, Viewer, event_agent
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-# Application close codes (4000-4999 are the application's): 4401 mirrors
-# HTTP 401. 1013 is the standard "try again later".
+# Close codes: 4000 + the HTTP status for a refusal (4401, 4403, 4404 ...);
+# the standard 1013 "try again later" for a client too far behind, and 1012
+# "service restart" when the service ends the stream.
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_TOO_SLOW = 1013
+CLOSE_SERVICE_STOPPING = 1012
 
 
 class _Overflow(Exception):
     """The client's buffer is full."""
+
+
+class _Ended(Exception):
+    """The service closed the subscription (it is stopping)."""
 
 
 def viewer_of(user: Principal) -> Viewer:
@@ -102,10 +117,10 @@ async def _authenticate(websocket: WebSocket, ctx: ApiContext) -> tuple[Principa
     return user, token
 
 
-async def _refuse(websocket: WebSocket, spec: ErrorSpec, message: str) -> None:
+async def _refuse(websocket: WebSocket, spec: ErrorSpec, message: str, code: int = CLOSE_UNAUTHORIZED) -> None:
     with contextlib.suppress(Exception):  # the client may be gone already
         await websocket.send_json({"type": "error", **error_body(spec, message)})
-        await websocket.close(CLOSE_UNAUTHORIZED, spec.id)
+        await websocket.close(code, spec.id)
 
 
 def _parse(text: str) -> dict[str, Any] | None:
@@ -127,7 +142,12 @@ class _Stream:
         self.out: asyncio.Queue[dict[str, Any]] = asyncio.Queue(ctx.settings.event_buffer)
 
     async def run(self) -> None:
-        subscription = self.ctx.center.subscribe(viewer_of(self.user))
+        try:
+            subscription = self.ctx.center.subscribe(viewer_of(self.user))
+        except ServiceError as exc:
+            spec = spec_for(exc)
+            await _refuse(self.websocket, spec, str(exc), 4000 + spec.status)
+            return
         log.info("events: %s connected", self.user.username)
         close: tuple[int, str] | None = None
         # An anyio task group, like the server's own: the first part to end
@@ -140,6 +160,8 @@ class _Stream:
                     nonlocal close
                     try:
                         await run_part()
+                    except _Ended:
+                        close = (CLOSE_SERVICE_STOPPING, "the service is stopping: reconnect")
                     except _Overflow:
                         close = (CLOSE_TOO_SLOW, "too slow: reconnect and reload")
                     except _Unauthorized:
@@ -166,6 +188,7 @@ class _Stream:
         async for event in subscription:
             if visible(self.user, event):
                 self._queue({"type": "event", **event.to_dict()})
+        raise _Ended
 
     def _queue(self, message: dict[str, Any]) -> None:
         try:

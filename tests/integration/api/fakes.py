@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
 from callcenter.crm.screenpop import build_screen_pop
-from callcenter.service.errors import ServiceError
+from callcenter.service.errors import NotPermitted, ServiceError
 from callcenter.service.facade import (
     AgentStats,
     AgentStateEvent,
@@ -86,7 +86,7 @@ def state_event(agent_id: str, state: str = "ready") -> AgentStateEvent:
 class _Subscriber:
     viewer: Viewer
     loop: asyncio.AbstractEventLoop
-    queue: asyncio.Queue[ServiceEvent]
+    queue: asyncio.Queue[ServiceEvent | None]
 
 
 @dataclass
@@ -201,6 +201,9 @@ class FakeCenter:
         self._record("end_spy", supervisor_id, spy_id)
 
     def subscribe(self, viewer: Viewer) -> AsyncIterator[ServiceEvent]:
+        # As the service does: only agents, supervisors and admins get events.
+        if viewer.role not in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
+            raise NotPermitted(f"role {viewer.role.value!r} has no live events")
         return self._subscription(viewer)
 
     async def _subscription(self, viewer: Viewer) -> AsyncIterator[ServiceEvent]:
@@ -208,8 +211,8 @@ class FakeCenter:
         with self._lock:
             self.subscribers.append(sub)
         try:
-            while True:
-                yield await sub.queue.get()
+            while (event := await sub.queue.get()) is not None:
+                yield event
         finally:
             with self._lock:
                 self.subscribers.remove(sub)
@@ -222,8 +225,15 @@ class FakeCenter:
         for sub in subs:
             sub.loop.call_soon_threadsafe(_put_all, sub.queue, events)
 
+    def end_subscriptions(self) -> None:
+        """End every subscription, as a stopping service does."""
+        with self._lock:
+            subs = list(self.subscribers)
+        for sub in subs:
+            sub.loop.call_soon_threadsafe(_put_all, sub.queue, (None,))
 
-def _put_all(queue: asyncio.Queue[ServiceEvent], events: tuple[ServiceEvent, ...]) -> None:
+
+def _put_all(queue: asyncio.Queue[ServiceEvent | None], events: tuple[ServiceEvent | None, ...]) -> None:
     for event in events:
         queue.put_nowait(event)
 

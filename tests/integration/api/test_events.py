@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from callcenter.api import ApiSettings, create_app
-from callcenter.service.facade import CallEvent, SwitchEvent, Viewer
+from callcenter.service.facade import CallEvent, ServiceEvent, SwitchEvent, Viewer
 from callcenter.storage.users import Role
 from tests.integration.api import fakes
 from tests.integration.api.conftest import login
@@ -50,7 +50,7 @@ def test_an_agent_receives_their_own_screen_pop_and_not_anyone_elses(client: Tes
 
 
 def test_a_supervisor_receives_everything(client: TestClient, center: FakeCenter) -> None:
-    events = [fakes.screen_pop("a2", "c2"), fakes.screen_pop("a1", "c1"), SwitchEvent(False, fakes.T0),
+    events: list[ServiceEvent] = [fakes.screen_pop("a2", "c2"), fakes.screen_pop("a1", "c1"), SwitchEvent(False, fakes.T0),
               fakes.state_event("a1")]
     with client.websocket_connect("/api/events") as ws:
         ws.send_json({"type": "auth", "token": login(client, "sam")})  # token in the first message
@@ -143,3 +143,22 @@ def test_a_silent_client_is_refused_after_the_auth_timeout(users: FakeUsers) -> 
             with pytest.raises(WebSocketDisconnect) as closed:
                 ws.receive_json()
     assert closed.value.code == 4401
+
+
+def test_a_role_without_live_events_is_refused_with_the_service_error_id(client: TestClient,
+                                                                       center: FakeCenter) -> None:
+    with client.websocket_connect(f"/api/events?token={login(client, 'quinn')}") as ws:
+        assert ws.receive_json()["error"]["id"] == "auth.forbidden"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4403
+
+
+def test_a_stopping_service_closes_streams_so_consoles_reconnect(client: TestClient, center: FakeCenter) -> None:
+    with client.websocket_connect(f"/api/events?token={login(client, 'sam')}") as ws:
+        _hello(ws)
+        _wait_for_subscribers(center, 1)
+        center.end_subscriptions()
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1012

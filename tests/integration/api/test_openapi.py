@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from callcenter.api import ApiSettings, create_app, schemas
+from callcenter.service.facade import CallbackView, SpyMode, SpySession
 from tests.integration.api import fakes
 from tests.integration.api.fakes import FakeCenter, FakeUsers
 
@@ -81,8 +82,8 @@ def _fields(model: type[BaseModel]) -> set[str]:
     (schemas.QueueOut, fakes.snapshot().queues[0].to_dict()),
     (schemas.AgentSummaryOut, fakes.snapshot().agents[0].to_dict()),
     (schemas.LatencyOut, fakes.snapshot().screen_pop.to_dict()),
-    (schemas.CallbackOut, fakes.CallbackView("cb", "q", None, None, fakes.T0, None).to_dict()),
-    (schemas.SpyOut, fakes.SpySession("s", "sam", "a1", "c1", fakes.SpyMode.LISTEN).to_dict()),
+    (schemas.CallbackOut, CallbackView("cb", "q", None, None, fakes.T0, None).to_dict()),
+    (schemas.SpyOut, SpySession("s", "sam", "a1", "c1", SpyMode.LISTEN).to_dict()),
     (schemas.CatalogOut, fakes.catalog().to_dict()),
 ], ids=lambda v: v.__name__ if isinstance(v, type) else "")
 def test_response_schemas_match_the_service_views(model: type[BaseModel], sample: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from callcenter.service.facade import AnswerMode, SpyMode, TargetKind
+from callcenter.service.facade import AnswerMode, CallbackView, CallStatus, SpyMode, SpySession, TargetKind
 from tests.integration.api import fakes
 from tests.integration.api.conftest import auth
 from tests.integration.api.fakes import FakeCenter
@@ -30,22 +30,22 @@ CASES: list[tuple[str, str, str, Any, tuple[str, tuple[Any, ...]], Any]] = [
     ("alice", "POST", "/api/agents/me/calls/c7/answer", None, ("answer", ("a1", "c7")),
      fakes.call_view("c7", "a1").to_dict()),
     ("alice", "POST", "/api/agents/me/calls/c7/hangup", None, ("hangup", ("a1", "c7")),
-     fakes.call_view("c7", "a1", fakes.CallStatus.ENDED).to_dict()),
+     fakes.call_view("c7", "a1", CallStatus.ENDED).to_dict()),
     ("alice", "POST", "/api/agents/me/calls/c7/hold", None, ("hold", ("a1", "c7")),
-     fakes.call_view("c7", "a1", fakes.CallStatus.HELD).to_dict()),
+     fakes.call_view("c7", "a1", CallStatus.HELD).to_dict()),
     ("alice", "POST", "/api/agents/me/calls/c7/unhold", None, ("unhold", ("a1", "c7")),
      fakes.call_view("c7", "a1").to_dict()),
     ("alice", "POST", "/api/agents/me/calls/c7/transfer", {"target_kind": "queue", "target": "sales"},
      ("transfer", ("a1", "c7", TargetKind.QUEUE, "sales", False)),
-     fakes.call_view("c7", "a1", fakes.CallStatus.TRANSFERRED).to_dict()),
+     fakes.call_view("c7", "a1", CallStatus.TRANSFERRED).to_dict()),
     ("alice", "POST", "/api/agents/me/calls/c7/transfer", {"target_kind": "agent", "target": "a2", "attended": True},
      ("transfer", ("a1", "c7", TargetKind.AGENT, "a2", True)),
-     fakes.call_view("c7", "a1", fakes.CallStatus.CONSULTING).to_dict()),
+     fakes.call_view("c7", "a1", CallStatus.CONSULTING).to_dict()),
     ("alice", "POST", "/api/agents/me/calls/c7/transfer", {"target_kind": "number", "target": "+3312345678"},
      ("transfer", ("a1", "c7", TargetKind.NUMBER, "+3312345678", False)),
-     fakes.call_view("c7", "a1", fakes.CallStatus.TRANSFERRED).to_dict()),
+     fakes.call_view("c7", "a1", CallStatus.TRANSFERRED).to_dict()),
     ("alice", "POST", "/api/agents/me/calls/c7/transfer/complete", None, ("complete_transfer", ("a1", "c7")),
-     fakes.call_view("c7", "a1", fakes.CallStatus.TRANSFERRED).to_dict()),
+     fakes.call_view("c7", "a1", CallStatus.TRANSFERRED).to_dict()),
     ("alice", "POST", "/api/agents/me/calls/c7/transfer/cancel", None, ("cancel_transfer", ("a1", "c7")),
      fakes.call_view("c7", "a1").to_dict()),
     ("alice", "POST", "/api/agents/me/calls/c7/wrap-up", {"disposition": "resolved", "notes": "paid"},
@@ -53,9 +53,9 @@ CASES: list[tuple[str, str, str, Any, tuple[str, tuple[Any, ...]], Any]] = [
     ("alice", "POST", "/api/agents/me/wrap-up/extend", {"seconds": 60}, ("extend_wrap_up", ("a1", 60.0)),
      fakes.agent_view("a1", "wrap_up").to_dict()),
     ("alice", "POST", "/api/agents/me/calls", {"number": "+15550001111"}, ("dial", ("a1", "+15550001111")),
-     fakes.call_view("out1", "a1", fakes.CallStatus.DIALING).to_dict()),
+     fakes.call_view("out1", "a1", CallStatus.DIALING).to_dict()),
     ("alice", "GET", "/api/agents/me/callbacks", None, ("callbacks", ("a1",)),
-     [fakes.CallbackView("cb1", "billing", "+15550000000", None, fakes.T0, None).to_dict()]),
+     [CallbackView("cb1", "billing", "+15550000000", None, fakes.T0, None).to_dict()]),
     ("alice", "GET", "/api/catalog", None, ("catalog", ()), fakes.catalog().to_dict()),
     # supervisors act on anyone
     ("sam", "POST", "/api/agents/a2/calls/c9/answer", None, ("answer", ("a2", "c9")),
@@ -68,9 +68,9 @@ CASES: list[tuple[str, str, str, Any, tuple[str, tuple[Any, ...]], Any]] = [
     ("sam", "PUT", "/api/agents/a2/skills", {"skills": {"billing": 7, "sales": 2}},
      ("set_skills", ("a2", {"billing": 7, "sales": 2})), fakes.agent_view("a2").to_dict()),
     ("sam", "POST", "/api/agents/a2/spy", {"mode": "whisper"}, ("spy", ("sam", "a2", SpyMode.WHISPER)),
-     fakes.SpySession("s1", "sam", "a2", "c0", SpyMode.WHISPER).to_dict()),
+     SpySession("s1", "sam", "a2", "c0", SpyMode.WHISPER).to_dict()),
     ("sam", "POST", "/api/agents/a2/spy", None, ("spy", ("sam", "a2", SpyMode.LISTEN)),
-     fakes.SpySession("s1", "sam", "a2", "c0", SpyMode.LISTEN).to_dict()),
+     SpySession("s1", "sam", "a2", "c0", SpyMode.LISTEN).to_dict()),
     ("sam", "DELETE", "/api/spy/s1", None, ("end_spy", ("sam", "s1")), None),
 ]
 
