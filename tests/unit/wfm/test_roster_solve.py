@@ -142,3 +142,27 @@ def test_generated_agents_follow_requirement_skills() -> None:
     assert set(primary) == {"a", "b"} and primary.count("a") > primary.count("b")
     assert agents == generate_agents(60, ["a", "b"], seed=7, weights=[3, 1])
     assert all(set(agent.skills) <= {"a", "b"} and agent.skills for agent in agents)
+
+
+def test_relaxation_bounds_the_roster_and_knows_weekly_capacity() -> None:
+    from ortools.sat.python import cp_model
+
+    from wfm.roster.model import build_relaxation
+
+    horizon = Horizon(MONDAY, 7)
+    day = ShiftTemplate("day", (dt.time(9),), 480, cost_per_hour=0)
+    need = [0] * horizon.n_slots
+    for d in range(7):
+        for t in range(d * 48 + 18, d * 48 + 34):  # 09:00-17:00 every day
+            need[t] = 1
+    agent = Agent("a", {"s": 5}, Contract(min_hours_week=0, days_off_per_week=2))
+    problem = RosterProblem(horizon, (day,), (agent,), {"s": tuple(need)})
+    roster = solve_roster(problem, SolveOptions(time_limit_s=5, workers=1))
+    model, _ = build_relaxation(Prepared(problem))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 5
+    assert solver.solve(model) == cp_model.OPTIMAL
+    # Two days off leave two days of 8 h short, whoever works: the relaxation sees it too.
+    two_days_short = 2 * 480 * problem.weights.under
+    assert roster.status == "OPTIMAL" and roster.objective == two_days_short
+    assert solver.objective_value == two_days_short
