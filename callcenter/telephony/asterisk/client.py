@@ -318,6 +318,7 @@ class AmiClient:
                 raise AmiLoginFailed(settings.username, settings.address, response.get("Message", "refused"))
         except BaseException:
             self._close_transport()
+            writer.close()
             if self._reader_task is not None:
                 try:
                     await self._reader_task

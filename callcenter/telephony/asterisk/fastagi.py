@@ -88,11 +88,10 @@ def parse_reply(line: str) -> AgiReply:
     Returns:
         The reply; a line that is not ``NNN ...`` gets code 0.
     """
-    code_text, _, rest = line.partition(" ")
-    try:
-        code = int(code_text)
-    except ValueError:
+    if not (line[:3].isdigit() and line[3:4] in ("", " ", "-")):
         return AgiReply(0, "", None, (), line)
+    code = int(line[:3])
+    rest = line[4:]
     result = ""
     data: str | None = None
     if rest.startswith("result="):
@@ -211,7 +210,14 @@ class AgiSession:
                 await self._writer.drain()
             except (ConnectionError, OSError) as exc:
                 raise AgiHangup(f"AGI socket of {self.channel_id} closed: {exc}") from None
-            block = await asyncio.wait_for(self._replies.get(), timeout)
+            try:
+                block = await asyncio.wait_for(self._replies.get(), timeout)
+            except asyncio.TimeoutError:
+                # A late reply would answer the next command: end the session instead.
+                await self.close()
+                raise AgiHangup(
+                    f"AGI {command.split(' ', 1)[0]} on {self.channel_id} got no reply in {timeout:g} s; session closed"
+                ) from None
         if block is None:
             self._replies.put_nowait(None)  # later commands see the end too
             raise AgiHangup(f"AGI session of {self.channel_id} ended during {command.split(' ', 1)[0]}")

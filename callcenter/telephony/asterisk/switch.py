@@ -380,6 +380,8 @@ class AsteriskSwitch:
         Asterisk itself does; a caller who hangs up ends it quietly.
         """
         session = await self._session(channel)
+        if session.hung_up:
+            return
         try:
             reply = await session.command(f'STREAM FILE {prompt} ""')
         except AgiHangup:
@@ -393,6 +395,8 @@ class AsteriskSwitch:
         if max_digits < 1:
             raise InvalidCommand("max_digits must be >= 1")
         session = await self._session(channel)
+        if session.hung_up:
+            return DigitsResult("", hung_up=True)
         timeout_ms = max(1, int(timeout_s * 1000))
         try:
             if not prompt:

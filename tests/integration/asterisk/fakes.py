@@ -83,6 +83,15 @@ def reply_to(path: Path, action: str, nth: int = 0, **match: str) -> Recorded:
     return found[nth]
 
 
+def events_after(path: Path, action: str, nth: int = 0) -> bytes:
+    """The events recorded after an action until the next one, without the
+    action's own response (blocks carrying its ``ActionID``)."""
+    rec = reply_to(path, action, nth)
+    tag = f"ActionID: {rec.action_id}\r\n".encode()
+    blocks = [b for b in rec.reply.split(b"\r\n\r\n") if b.strip() and tag not in b + b"\r\n"]
+    return b"".join(b + b"\r\n\r\n" for b in blocks)
+
+
 def between(path: Path, start: str, end: str | None = None) -> bytes:
     """Received bytes from the first note containing ``start`` up to the
     note containing ``end`` (or the end of the file)."""
