@@ -107,6 +107,8 @@ class AmiParser:
         self.skipped = 0
         self.tagged = False
         self.on_skip: Callable[[str], None] | None = None
+        """Called once per event name skipped (to log it once)."""
+        self._skipped_names: set[str] = set()
 
     @property
     def pending(self) -> int:
@@ -149,14 +151,20 @@ class AmiParser:
         sep = repeat(": ")
         once = repeat(1)
         skipped = 0
+        tagged = self.tagged
+        seen = self._skipped_names
         for block in blocks:
             if wanted is not None and block.startswith("Event: "):
                 end = block.find("\r\n")
                 name = block[7:end] if end > 0 else block[7:]
-                if name not in wanted and not self._keep(name, block):
+                if name not in wanted and not (
+                    (tagged and "\r\nActionID: " in block) or (name == "VarSet" and self._wanted_var(block))
+                ):
                     skipped += 1
-                    if self.on_skip is not None:
-                        self.on_skip(name)
+                    if name not in seen:
+                        seen.add(name)
+                        if self.on_skip is not None:
+                            self.on_skip(name)
                     continue
             lines = block.split("\r\n")
             try:
@@ -175,13 +183,11 @@ class AmiParser:
         self.skipped += skipped
         return out
 
-    def _keep(self, name: str, block: str) -> bool:
-        if self.tagged and "\r\nActionID: " in block:
-            return True
-        if name == "VarSet" and self._var_prefixes:
-            at = block.find("\r\nVariable: ")
-            return at >= 0 and block.startswith(self._var_prefixes, at + 12)
-        return False
+    def _wanted_var(self, block: str) -> bool:
+        if not self._var_prefixes:
+            return False
+        at = block.find("\r\nVariable: ")
+        return at >= 0 and block.startswith(self._var_prefixes, at + 12)
 
     def _careful(self, lines: Sequence[str]) -> AmiMessage | None:
         """The slow path: banner, repeated headers, damaged lines."""

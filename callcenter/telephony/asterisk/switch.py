@@ -68,8 +68,28 @@ both parties)."""
 
 _NO_CHANNEL = ("no such channel", "does not exist", "unable to find channel")
 
-WANTED_EVENTS = frozenset(ami_events.KNOWN_EVENTS - {"VarSet"})
-"""Events the adapter parses; ``VarSet`` only for :data:`VARIABLES`."""
+WANTED_EVENTS = frozenset(
+    {
+        "Newchannel",
+        "Newstate",
+        "Rename",
+        "Hangup",
+        "OriginateResponse",
+        "BridgeEnter",
+        "BridgeLeave",
+        "BridgeDestroy",
+        "DTMFEnd",
+        "MixMonitorStart",
+        "MixMonitorStop",
+        "DeviceStateChange",
+        "Shutdown",
+        "FullyBooted",
+    }
+)
+"""Events the switch parses: the ones its tracker uses. The rest of a busy
+stream (``Newexten``, ``VarSet``, ``Cdr``, app_queue's ...) is skipped by
+name unparsed; ``VarSet`` is parsed only for :data:`VARIABLES`, and list
+items (``CoreShowChannel`` ...) whatever their name, by ``ActionID``."""
 
 VARIABLES = ("MIXMONITOR_FILENAME",)
 
