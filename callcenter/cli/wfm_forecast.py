@@ -74,6 +74,14 @@ def _default_start(weeks: int) -> date:
     "--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
     help="History CSV to write.  [default: standard output, without the summary]",
 )
+@click.option(
+    "--from-db", "from_db", default=None, metavar="URL",
+    help="Read the history from the service database's interaction records instead of generating it.",
+)
+@click.option(
+    "--timezone", default="UTC", show_default=True,
+    help="With --from-db: the center's time zone, which intervals are local to.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON instead of a table.")
 def history(
     weeks: int,
@@ -86,9 +94,14 @@ def history(
     holiday_factor: float,
     spike_rate: float,
     out: Path | None,
+    from_db: str | None,
+    timezone: str,
     as_json: bool,
 ) -> None:
     """Generate realistic interval history (CSV) for demos and tests.
+
+    With --from-db, read it instead from the interactions the service
+    recorded (calls bucketed by arrival time in --timezone).
 
     Weekly and intraday seasonality, trend, holidays, negative binomial
     noise, occasional outage spikes, AHT by time of day and abandons that
@@ -103,10 +116,15 @@ def history(
     if len(set(names)) != len(names):
         raise click.BadParameter("a queue name is listed twice", param_hint="--queues")
     first = start.date() if start is not None else _default_start(weeks)
-    frame = generate_history(
-        names, first, weeks, int(interval_min), seed=seed, trend_per_week=trend,
-        holidays=_parse_dates(holidays, "--holidays"), holiday_factor=holiday_factor, spike_rate=spike_rate,
-    )
+    if from_db is not None:
+        frame = _history_from_db(from_db, int(interval_min), timezone)
+        first = frame["interval_start"].min().date()
+        weeks = max(1, -(-len(frame["interval_start"].dt.normalize().unique()) // 7))
+    else:
+        frame = generate_history(
+            names, first, weeks, int(interval_min), seed=seed, trend_per_week=trend,
+            holidays=_parse_dates(holidays, "--holidays"), holiday_factor=holiday_factor, spike_rate=spike_rate,
+        )
     if out is None:
         click.echo(frame.pipe(_history_csv_text), nl=False)
         return
@@ -124,6 +142,27 @@ def history(
             f"{row['offered_per_weekend_day']:,.0f}", f"{row['abandon_pct']:.1f}", f"{row['aht_s']:.0f}",
         )
     Console().print(table)
+
+
+def _history_from_db(url: str, interval_min: int, timezone: str) -> pd.DataFrame:
+    import asyncio
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from callcenter.storage.db import Database
+    from callcenter.storage.history import interval_history
+
+    async def read() -> pd.DataFrame:
+        async with Database(url) as db:
+            return await interval_history(db, interval_min=interval_min, timezone=timezone)
+
+    try:
+        return asyncio.run(read())
+    except ZoneInfoNotFoundError:
+        raise click.BadParameter(f"unknown time zone {timezone!r}", param_hint="--timezone") from None
+    except HistoryError as exc:
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:  # connection, missing tables: say which database
+        raise click.ClickException(f"cannot read history from the database: {exc}") from None
 
 
 def _history_csv_text(frame: pd.DataFrame) -> str:
