@@ -1,0 +1,1 @@
+"""The console's screens: login, agent, supervisor, and small dialogs."""
