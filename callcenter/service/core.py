@@ -583,7 +583,8 @@ class CallCenterService:
             return
         agent.wrap_call = None
         self.legs.wrap_ended(call_id, at)
-        if not agent.wrap_recorded:
+        # A call handed on to someone else gets its wrap-up end from its last agent.
+        if not agent.wrap_recorded and call_id not in self._calls:
             agent.wrap_recorded = True
             self._write(lambda s: Interactions(s).record_wrap_up(call_id, None, "", _utc(at)), "wrap-up end")
 
@@ -1221,7 +1222,7 @@ class CallCenterService:
                 raise InvalidState(f"call {call_id!r} already has a disposition")
             now = self.clock.now()
             in_wrap = agent.wrap_call == call_id and self.router.agent_state(agent_id) is AgentState.WRAP_UP
-            end_at = now if in_wrap else None
+            end_at = now if in_wrap and call_id not in self._calls else None
             agent.disposed.add(call_id)
             if len(agent.disposed) > 50:
                 agent.disposed = {call_id}
@@ -1326,6 +1327,15 @@ class CallCenterService:
         target = target.strip()
         if not target:
             raise InvalidRequest("a transfer needs a target")
+        # The target first: a wrong target is wrong whatever the call's state.
+        if kind is TargetKind.QUEUE and target not in self.queues:
+            raise UnknownQueue(target)
+        if kind is TargetKind.AGENT:
+            if target not in self._agents:
+                raise UnknownAgent(target)
+            if target == agent_id:
+                raise InvalidRequest("cannot transfer a call to oneself")
+        number = self._number(target) if kind is TargetKind.NUMBER else ""
         async with self._lock:
             call = self._call_of(agent_id, call_id)
             if call.status not in (CallStatus.TALKING, CallStatus.HELD) or call.caller_channel is None:
@@ -1333,19 +1343,14 @@ class CallCenterService:
             if call.direction is not Direction.INBOUND and kind is not TargetKind.NUMBER:
                 raise InvalidState("outbound calls can be transferred to a number only")
             if kind is TargetKind.QUEUE:
-                if target not in self.queues:
-                    raise UnknownQueue(target)
                 await self._requeue(call, target, f"queue:{target}")
             elif kind is TargetKind.AGENT:
                 queue = self._queue_for_agent(target, call.queue)
-                if target == agent_id:
-                    raise InvalidRequest("cannot transfer a call to oneself")
                 if attended:
                     await self._consult_agent(call, target, queue)
                 else:
                     await self._requeue(call, queue, f"agent:{target}", preferred=target)
             else:
-                number = self._number(target)
                 if attended:
                     await self._consult_number(call, number)
                 else:
