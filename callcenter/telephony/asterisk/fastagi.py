@@ -364,6 +364,10 @@ class FastAgiServer:
                     waiter.cancel()
         self._waiters.clear()
 
+    def sessions(self) -> tuple[AgiSession, ...]:
+        """Every live session."""
+        return tuple(s for s in self._sessions.values() if not s.finished.is_set())
+
     def get(self, channel_id: str) -> AgiSession | None:
         """The live session of a channel, if any."""
         session = self._sessions.get(channel_id)
