@@ -162,6 +162,10 @@ class AgiSession:
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 if line == "HANGUP":
                     self.hung_up = True
+                    if not self._lock.locked():
+                        # Nobody is talking to the channel: let the AGI end now
+                        # (a command in flight still gets its reply first).
+                        self._writer.close()
                     continue
                 if line.startswith("100 "):
                     continue  # "Trying...": the real reply follows

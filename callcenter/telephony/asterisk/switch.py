@@ -155,6 +155,7 @@ class AsteriskSwitch:
         self._agi = FastAgiServer(settings.agi_host, settings.agi_port, scripts=settings.agi_scripts)
         self._startup: str | None = None
         self._started = False
+        self._closing: set[asyncio.Task[None]] = set()
 
     @property
     def ami(self) -> AmiClient:
@@ -216,6 +217,13 @@ class AsteriskSwitch:
     def _on_ami_event(self, event: ami_events.AmiEvent) -> None:
         for out in self.tracker.apply(event, self._clock()):
             self._queue.put_nowait(out)
+        if type(event) is ami_events.Hangup:
+            session = self._agi.get(event.snapshot.uniqueid)
+            if session is not None:
+                # The AGI would wait for us to end it; the channel is gone.
+                task = asyncio.get_running_loop().create_task(session.close())
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
 
     def _on_disconnected(self, reason: str) -> None:
         self.tracker.begin_gap()

@@ -322,3 +322,55 @@ def test_service_effects_are_not_the_switch_s() -> None:
             await perform(session, lookup, lambda: NOW)
 
     asyncio.run(asyncio.wait_for(serve_one(ivr, FakeAsteriskAgi(AGI_01, strict=False)), 10))
+
+
+def test_hangup_while_idle_ends_the_session() -> None:
+    async def scenario() -> None:
+        server = FastAgiServer("127.0.0.1", 0, scripts=("slow",))
+        await server.start()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.bound_port)
+            writer.write(AGI_02.env)
+            await writer.drain()
+            session = await server.session_for("1795338086.42", 5)
+            assert session is not None
+            writer.write(b"HANGUP\n")  # the caller left while nobody was talking to the channel
+            await writer.drain()
+            await asyncio.wait_for(session.finished.wait(), 5)
+            assert session.hung_up and await asyncio.wait_for(reader.read(), 5) == b""  # AGI ends
+            writer.close()
+            await writer.wait_closed()
+        finally:
+            await server.stop()
+
+    run(scenario)
+
+
+def test_ami_hangup_closes_the_channel_s_agi_session() -> None:
+    async def scenario() -> None:
+        from tests.integration.asterisk.fakes import between
+
+        ami = FakeAmi()
+        await ami.start()
+        sw = AsteriskSwitch(
+            AsteriskSettings(
+                ami=AmiSettings(port=ami.port, username="cc", secret="secret", ping_interval=0),
+                agi_port=0,
+                entry_contexts=("from-trunk",),
+            )
+        )
+        await sw.start()
+        try:
+            fake = FakeAsteriskAgi(AGI_01, strict=False)
+            asterisk = asyncio.create_task(fake.run(sw.agi.bound_port))
+            session = await sw.agi.session_for("1795337887.0", 5)
+            assert session is not None
+            ami.push(between(fixture("ami-03-"), "start sipp caller", "sipp caller exit"))
+            await asyncio.wait_for(session.finished.wait(), 5)
+            await asyncio.wait_for(asterisk, 5)
+            assert fake.closed_by_server and sw.agi.get("1795337887.0") is None
+        finally:
+            await sw.stop()
+            await ami.stop()
+
+    run(scenario)
