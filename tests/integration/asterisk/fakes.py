@@ -201,7 +201,7 @@ class FakeAmi:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._tasks.add(task)  # type: ignore[arg-type]
+        self._tasks.add(task)
         self.connections += 1
         try:
             if not self.banner:
@@ -239,7 +239,7 @@ class FakeAmi:
         finally:
             if writer in self._writers:
                 self._writers.remove(writer)
-            self._tasks.discard(task)  # type: ignore[arg-type]
+            self._tasks.discard(task)
 
     def _reply(self, headers: dict[str, str]) -> list[Reply]:
         action = headers.get("Action", "")

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from typing import TypeVar
 
 import pytest
 
@@ -38,6 +39,8 @@ from callcenter.telephony.port import (
     SwitchResynced,
 )
 from tests.integration.asterisk.fakes import FakeAmi, between, core_show_channel, events_after, fixture
+
+E = TypeVar("E")
 
 FAST = dict(ping_interval=0.0, backoff_initial=0.02, backoff_max=0.1, jitter=0.0, action_timeout=2.0, start_timeout=3.0)
 
@@ -90,7 +93,7 @@ async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
     await asyncio.wait_for(poll(), timeout)
 
 
-def of_type(events: list[SwitchEvent], kind: type) -> list[SwitchEvent]:
+def of_type(events: list[SwitchEvent], kind: type[E]) -> list[E]:
     return [e for e in events if isinstance(e, kind)]
 
 
@@ -314,7 +317,7 @@ def test_inbound_call_originate_agent_bridge_record_hang_up() -> None:
                 await sw.stop_recording(caller)
             fake.push(between(path, "step: hang up both", "sipp caller exit"))
             await until(lambda: len(of_type(seen, ChannelHungUp)) == 2)
-            assert [e.channel for e in of_type(seen, ChannelHungUp)] == [caller, "cclab-agent-g"]  # type: ignore[attr-defined]
+            assert [e.channel for e in of_type(seen, ChannelHungUp)] == [caller, "cclab-agent-g"]
             with pytest.raises(NoSuchChannel):
                 await sw.hangup(caller)
 
@@ -354,7 +357,7 @@ def test_spy_originates_chanspy_with_mode_options() -> None:
             assert sent["Application"] == "ChanSpy" and sent["Data"] == "PJSIP/1001-00000011,qEw"
             assert sent["ChannelId"] == "cclab-spy-h"
             await until(lambda: any(isinstance(e, OriginateResult) for e in seen))
-            assert of_type(seen, OriginateResult)[-1].channel == "cclab-spy-h"  # type: ignore[attr-defined]
+            assert of_type(seen, OriginateResult)[-1].channel == "cclab-spy-h"
 
     run(scenario)
 

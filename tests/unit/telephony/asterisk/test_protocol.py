@@ -17,7 +17,7 @@ AMI_CAPTURES = sorted(FIXTURES.glob("ami-*.log"))
 
 def _messages(data: bytes, chunk: int | None = None, parser: AmiParser | None = None) -> list[dict[str, str]]:
     parser = parser or AmiParser()
-    out = []
+    out: list[dict[str, str]] = []
     step = chunk or len(data) or 1
     for i in range(0, len(data), step):
         out.extend(m.headers for m in parser.feed(data[i : i + step]))
