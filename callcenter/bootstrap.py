@@ -23,6 +23,7 @@ from callcenter.config.loader import ConfigError
 from callcenter.config.traffic import TRAFFIC_FILE, load_traffic
 from callcenter.service.clock import Clock, ScaledClock
 from callcenter.service.core import CallCenterService, ServiceOptions
+from callcenter.service.ivr import CrmHooks, FlowRunner, IvrRunner
 from callcenter.service.workforce import SimulatedWorkforce
 from callcenter.settings import Settings, SettingsError
 from callcenter.state import StateStore, open_store
@@ -32,6 +33,7 @@ from callcenter.storage.migrate import require_current, upgrade_async
 from callcenter.storage.models import CustomerRow, PhoneRow
 from callcenter.storage.users import Role, Users
 from callcenter.telephony.port import Switch
+from callcenter.telephony.sim_ivr import FlowCallers
 from callcenter.telephony.simulated import SimSettings, SimulatedSwitch
 from simulation.model import Roster, Traffic
 from simulation.roster import load_roster
@@ -145,15 +147,32 @@ async def build(settings: Settings, *, demo: bool = False, clock: Clock | None =
     if settings.telephony == "simulated" and (settings.config_dir / TRAFFIC_FILE).is_file():
         traffic = load_traffic(settings.config_dir, [q.id for q in center.queues], [s.id for s in center.skills])
 
+    ivr: IvrRunner | None = None
+    digits: FlowCallers | None = None
+    if settings.ivr_flow is not None:
+        from callcenter.config.ivr import load_program
+
+        try:
+            program = load_program(settings.ivr_flow)
+        except BaseException:
+            await db.dispose()
+            raise
+        queue_ids = [q.id for q in center.queues]
+        ivr = FlowRunner(program, CrmHooks(db, settings.region), tz, clock.now, settings.entry_points, queue_ids)
+        digits = FlowCallers(program, sim.seed)
+
     store = open_store(settings.redis_url.get_secret_value() if settings.redis_url else None)
     switch: Switch
     if settings.telephony == "asterisk":
         switch = _asterisk_switch(settings, clock)
     else:
         known = await _known_numbers(db) if traffic is not None else {}
+        # With a flow, simulated callers dial the hotline and the IVR steers them.
+        entries = {q.id: settings.ivr_number for q in center.queues} if ivr is not None else {}
         sim_switch = SimulatedSwitch(clock, SimSettings(
             traffic=traffic if sim.callers else None, seed=sim.seed, day_origin=origin, known_numbers=known,
-        ))
+            entry_numbers=entries,
+        ), digits)
         for a in center.agents:
             endpoint = settings.agent_endpoint.format(agent=a.id, extension=a.extension or a.id,
                                                       number=a.extension or a.id, user=a.id)
@@ -177,7 +196,7 @@ async def build(settings: Settings, *, demo: bool = False, clock: Clock | None =
         region=settings.region,
         node_id=settings.node_id,
     )
-    service = CallCenterService(center, clock, switch, db, store, options, seed=sim.seed)
+    service = CallCenterService(center, clock, switch, db, store, options, ivr=ivr, seed=sim.seed)
     for agent_id in simulated:
         service.set_simulated(agent_id, True)
 

@@ -19,6 +19,7 @@ Environment variables (all optional)::
     CALLCENTER_AGI_HOST, CALLCENTER_AGI_PORT
     CALLCENTER_SPEED, CALLCENTER_SEED, CALLCENTER_START (HH:MM)
     CALLCENTER_HUMAN_AGENTS   comma-separated agent ids driven by people
+    CALLCENTER_IVR_FLOW       IVR flow file for inbound calls (relative to the config folder)
     CALLCENTER_NODE_ID, CALLCENTER_LOG_LEVEL
 """
 
@@ -59,6 +60,7 @@ ENV_KEYS: dict[str, tuple[tuple[str, ...], bool]] = {
     "START": (("simulation", "start"), False),
     "HUMAN_AGENTS": (("simulation", "human_agents"), True),
     "NODE_ID": (("node_id",), False),
+    "IVR_FLOW": (("ivr", "flow"), False),
     "LOG_LEVEL": (("log_level",), False),
 }
 
@@ -126,6 +128,11 @@ class _Recording(_Model):
     dir: str = "recordings"
 
 
+class _Ivr(_Model):
+    flow: str | None = None  # relative to the config folder
+    number: str = "1800"  # the hotline simulated callers dial when a flow runs
+
+
 class _Routing(_Model):
     preferred_wait_s: float = Field(default=10.0, ge=0)
     transfer_wait_s: float = Field(default=60.0, ge=0)
@@ -145,6 +152,7 @@ class _ServiceFile(_Model):
     default_queue: str | None = None
     recording: _Recording = _Recording()
     routing: _Routing = _Routing()
+    ivr: _Ivr = _Ivr()
     region: str = "TW"
     node_id: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -196,6 +204,8 @@ class Settings:
     supervisor_endpoint: str
     entry_points: Mapping[str, str]
     default_queue: str | None
+    ivr_flow: Path | None
+    ivr_number: str
     record_calls: bool
     recordings_dir: Path
     preferred_wait_s: float
@@ -362,6 +372,8 @@ def _build(folder: Path, m: _ServiceFile) -> Settings:
         supervisor_endpoint=supervisor_ep,
         entry_points=dict(m.entry_points),
         default_queue=m.default_queue,
+        ivr_flow=(folder / m.ivr.flow) if m.ivr.flow else None,
+        ivr_number=m.ivr.number,
         record_calls=m.recording.enabled,
         recordings_dir=rec_dir,
         preferred_wait_s=m.routing.preferred_wait_s,

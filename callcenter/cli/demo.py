@@ -125,7 +125,8 @@ async def run(settings: Settings, *, demo: bool, headless: bool, duration: float
         if app.simulated_agents:
             out.print(f"Simulated agents: {len(app.simulated_agents)}; human agents: "
                       f"{', '.join(app.human_agents) or 'none'}")
-        out.print(f"Database: {settings.db_url_shown}; speed x{settings.simulation.speed:g}")
+        out.print(f"Database: {settings.db_url_shown}; speed x{settings.simulation.speed:g}; "
+                  f"IVR: {settings.ivr_flow or 'none (callers go straight to their queue)'}")
         sys.stdout.flush()
         deadline = None if duration is None else time.monotonic() + duration
         if headless or not out.is_terminal:
@@ -222,19 +223,28 @@ def execute(settings_fn: Any, *, demo: bool, headless: bool, duration: float | N
 @click.option("--seed", type=int, default=None, help="Random seed of callers and agents [default: 1].")
 @click.option("--human-agents", default=None,
               help="Comma-separated agents driven by people from consoles [default: a01,a02]; '' for none.")
+@click.option("--ivr", "ivr_flow", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="IVR flow for inbound calls [default: ../ivr/main.yaml next to the config folder, if any].")
+@click.option("--no-ivr", is_flag=True, help="No IVR: callers go straight to their queue.")
 def demo(
     config_dir: Path, data_dir: Path | None, host: str | None, port: int | None, duration: float | None,
     headless: bool, no_api: bool, verbose: int, speed: float | None, start: str | None, seed: int | None,
-    human_agents: str | None,
+    human_agents: str | None, ivr_flow: Path | None, no_ivr: bool,
 ) -> None:
     """Run a demo center: simulated callers and agents, SQLite, the API, a live summary."""
     humans = None if human_agents is None else [a.strip() for a in human_agents.split(",") if a.strip()]
-    overrides = {
+    if ivr_flow is None and not no_ivr:
+        shipped = config_dir.parent / "ivr" / "main.yaml"
+        ivr_flow = shipped if shipped.is_file() else None
+    overrides: dict[str, Any] = {
         "data_dir": str(data_dir) if data_dir is not None else None,
         "telephony": "simulated",
         "api": {"host": host, "port": port},
         "simulation": {"speed": speed, "start": start, "seed": seed, "human_agents": humans},
+        "ivr": {"flow": str(ivr_flow.resolve()) if ivr_flow is not None else None},
     }
+    if no_ivr:
+        overrides["ivr"] = {"flow": ""}  # empty: none, whatever service.yaml says
     execute(lambda: load_settings(config_dir, overrides=overrides), demo=True, headless=headless,
             duration=duration, api=not no_api, verbose=verbose)
 

@@ -47,10 +47,10 @@ from acd.effects import (
     ScheduleWakeup,
 )
 from acd.metrics import MetricSettings, call_stats, occupancy
-from acd.model import MAX_LEVEL, MIN_LEVEL, AgentState, Call, OverflowKind, QueueConfig
+from acd.model import MAX_LEVEL, MIN_LEVEL, AgentState, Call, OverflowKind, QueueConfig, SkillRequirement
 from acd.router import Router
 from callcenter.config.center import CenterConfig
-from callcenter.crm.model import Case, Customer, InteractionSummary
+from callcenter.crm.model import Case, CaseKind, Customer, InteractionSummary
 from callcenter.crm.phones import DEFAULT_REGION, try_normalize
 from callcenter.crm.screenpop import LAST_CONTACTS, build_screen_pop
 from callcenter.service.bus import EventBus
@@ -92,7 +92,7 @@ from callcenter.service.facade import (
     TargetKind,
     Viewer,
 )
-from callcenter.service.ivr import DirectEntry, IvrCall, IvrResult, IvrRunner
+from callcenter.service.ivr import CaseRequest, DirectEntry, IvrCall, IvrEnd, IvrResult, IvrRunner
 from callcenter.service.recorder import Recorder
 from callcenter.service.stats import AgentSpans, CallLegs, LatencyHistogram, day_start
 from callcenter.state.contract import StateStore
@@ -770,9 +770,12 @@ class CallCenterService:
         if call.caller_number:
             await self._new_callback(call, e.queue_id, e.at)
 
-    async def _new_callback(self, origin: _Call, queue: str, at: float) -> None:
+    async def _new_callback(self, origin: _Call, queue: str, at: float, number: str | None = None) -> None:
+        if f"{origin.id}-cb" in self._calls:
+            return
         cb = _Call(
-            id=f"{origin.id}-cb", direction=Direction.CALLBACK, arrived_at=at, caller_number=origin.caller_number,
+            id=f"{origin.id}-cb", direction=Direction.CALLBACK, arrived_at=at,
+            caller_number=number or origin.caller_number,
             status=CallStatus.QUEUED, queue=queue, enqueued_at=at, customer=origin.customer, last=origin.last,
             cases=origin.cases, tier=origin.tier, clv=origin.clv, ivr_path=origin.ivr_path,
             ivr_inputs=origin.ivr_inputs,
@@ -824,15 +827,53 @@ class CallCenterService:
                 self._write(lambda s: Interactions(s).record_ivr(call.id, path, inputs), "ivr")
             if result.customer_id and (call.customer is None or call.customer.id != result.customer_id):
                 await self._identify(call, result.customer_id)
+            if result.tier is not None:
+                call.tier = result.tier
+            self._open_cases(call, result)
+            now = self.clock.now()
+            for queue, number in result.callbacks:
+                if queue in self.queues and number:
+                    await self._new_callback(call, queue, now, number)
+            if result.hung_up:
+                return  # the hangup reaction closes the call
             if result.queue is None or result.queue not in self.queues:
-                now = self.clock.now()
-                self._write(lambda s: Interactions(s).record_end(call.id, _utc(now), "ivr"), "ivr end")
-                self._forget(call)
-                await self._cmd(self.switch.hangup(call.caller_channel, HangupCause.NORMAL_CLEARING), "ivr hangup")
+                await self._leave_ivr(call, result, now)
                 return
             if not await self._cmd(self.switch.hold(call.caller_channel), "hold"):
                 return
-            await self._enqueue(call, result.queue, result.priority)
+            skills = tuple(SkillRequirement(skill, level) for skill, level in result.skills)
+            await self._enqueue(call, result.queue, result.priority, required=skills)
+
+    def _open_cases(self, call: _Call, result: IvrResult) -> None:
+        customer_id = call.customer.id if call.customer else result.customer_id
+        if customer_id is None:
+            return
+        for case in result.cases:
+            async def write(s: AsyncSession, case: CaseRequest = case, cid: str = customer_id) -> None:
+                await Cases(s).open(cid, CaseKind(case.kind), case.opened_at, summary="opened in the IVR",
+                                    due_at=case.due_at, interaction_id=call.id)
+
+            self._write(write, "case")
+
+    async def _leave_ivr(self, call: _Call, result: IvrResult, at: float) -> None:
+        """The call ends in the IVR: self-service done, voicemail or an outside number."""
+        channel = call.caller_channel
+        assert channel is not None
+        if result.end is IvrEnd.VOICEMAIL and result.mailbox:
+            cause = "voicemail"
+            await self._cmd(self.switch.redirect(channel, Destination.voicemail(result.mailbox)), "voicemail")
+        elif result.end is IvrEnd.TRANSFER and result.number:
+            cause = "transferred"
+            number = result.number
+            self._write(lambda s: Interactions(s).record_transfer(call.id, TransferKind.BLIND, number, _utc(at)),
+                        "ivr transfer")
+            await self._cmd(self.switch.redirect(channel, Destination.number(number)), "ivr transfer")
+        else:
+            cause = "callback-requested" if result.callbacks else "ivr"
+            await self._cmd(self.switch.hangup(channel, HangupCause.NORMAL_CLEARING), "ivr hangup")
+        self._write(lambda s: Interactions(s).record_end(call.id, _utc(at), cause), "ivr end")
+        self._call_event(call, cause, CallStatus.ENDED)
+        self._forget(call)
 
     async def _identify(self, call: _Call, customer_id: str | None = None) -> None:
         """Who is calling, their last contacts and open cases: read once, so
@@ -858,7 +899,7 @@ class CallCenterService:
         self._write(lambda s: Interactions(s).identify(call.id, cid), "identify")
 
     async def _enqueue(self, call: _Call, queue: str, priority: int = 0, preferred: str | None = None,
-                       preferred_wait_s: float | None = None) -> None:
+                       preferred_wait_s: float | None = None, required: tuple[SkillRequirement, ...] = ()) -> None:
         """Put a call in a queue (under the lock)."""
         now = self.clock.now()
         call.queue = queue
@@ -874,7 +915,7 @@ class CallCenterService:
         routed = Call(
             id=call.id, queue=queue, arrived_at=now, customer_id=call.customer.id if call.customer else None,
             tier=call.tier, clv=call.clv, priority=priority, preferred_agent=preferred,
-            preferred_wait_s=preferred_wait_s or 0.0,
+            preferred_wait_s=preferred_wait_s or 0.0, required_skills=required,
         )
         await self._apply(self.router.enqueue(routed, now))
 

@@ -22,6 +22,7 @@ from callcenter.storage.db import Database
 from callcenter.storage.migrate import upgrade_async
 
 CONFIG = Path(__file__).resolve().parents[3] / "config" / "sample-center"
+IVR_FLOW = CONFIG.parent / "ivr" / "main.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -55,12 +56,13 @@ def make_app(data_dir: Path) -> AppFactory:
 
     async def make(
         speed: float = 60.0, callers: bool = False, agents: bool = False,
-        humans: tuple[str, ...] = ("a01", "a02"), start: str = "10:00", seed: int = 1,
+        humans: tuple[str, ...] = ("a01", "a02"), start: str = "10:00", seed: int = 1, ivr: bool = False,
     ) -> App:
         settings = load_settings(CONFIG, env={}, overrides={
             "data_dir": str(data_dir),
             "simulation": {"speed": speed, "callers": callers, "agents": agents, "human_agents": list(humans),
                            "seed": seed, "start": start},
+            "ivr": {"flow": str(IVR_FLOW) if ivr else ""},
         })
         app = await build(settings, demo=True)
         assert isinstance(app.clock, ScaledClock)

@@ -68,7 +68,9 @@ async def a_customer(app: App, tier: str | None = None, dedicated: bool = False)
             PhoneRow.position == 0)
         if tier is not None:
             query = query.where(CustomerRow.tier == tier)
-        if not dedicated:
+        if dedicated:
+            query = query.where(CustomerRow.dedicated_agent_id.is_not(None))
+        else:
             query = query.where(CustomerRow.dedicated_agent_id.is_(None))
         row = (await session.execute(query.order_by(CustomerRow.id).limit(1))).first()
     assert row is not None
