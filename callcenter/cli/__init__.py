@@ -13,6 +13,9 @@ import click
 
 # command name -> ("module:attribute", one-line help shown by --help)
 _COMMANDS = {
+    "demo": ("callcenter.cli.demo:demo", "Run a live demo center: simulated switch, callers and agents, API."),
+    "serve": ("callcenter.cli.serve:serve", "Run the contact-center service for a center configuration."),
+    "console": ("callcenter.cli.console:console", "Open the agent or supervisor console (Textual)."),
     "simulate": ("callcenter.cli.simulate:simulate", "Simulate a center (or one queue) through the real router."),
     "config": ("callcenter.cli.config_cmd:config", "Inspect and check configuration."),
     "wfm": ("callcenter.cli.wfm:wfm", "Workforce management: forecast, staff, schedule, verify."),
