@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from acd.model import NO_ANSWER_REASON
 from callcenter.service.clock import Clock, Timer
 from callcenter.service.errors import ServiceError
-from callcenter.service.facade import AgentStateEvent, AnswerMode, ContactCenter, Viewer
+from callcenter.service.facade import AgentStateEvent, AnswerMode, ContactCenter, ServiceEvent, Viewer
 from simulation.model import Roster, Shift
 
 log = logging.getLogger(__name__)
@@ -113,17 +113,17 @@ class SimulatedWorkforce:
         # The demo lives through one day: the roster's first day.
         return [s for s in self.roster.shifts if s.start_s < DAY_S and s.agent_id in self.agents]
 
-    def _at(self, when: float, fn: object, *args: object) -> None:
+    def _at(self, when: float, fn: Callable[..., Awaitable[None]], *args: object) -> None:
         def fire() -> None:
             if not self._stopping:
-                self._spawn(fn(*args))  # type: ignore[operator]
+                self._spawn(fn(*args))
 
         self._timers.append(self.clock.call_at(when, fire))
 
-    def _spawn(self, coro: object) -> None:
+    def _spawn(self, coro: Awaitable[None]) -> None:
         async def run() -> None:
             try:
-                await coro  # type: ignore[misc]
+                await coro
             except ServiceError as exc:
                 log.debug("simulated agent: %s", exc)
 
@@ -158,8 +158,8 @@ class SimulatedWorkforce:
         if view.state == "not_ready" or view.pending_reason is not None:
             await self.center.set_ready(agent_id)
 
-    async def _listen(self, sub: object) -> None:
-        async for event in sub:  # type: ignore[attr-defined]
+    async def _listen(self, sub: AsyncIterator[ServiceEvent]) -> None:
+        async for event in sub:
             if isinstance(event, AgentStateEvent) and event.agent_id in self.agents:
                 self._react(event)
 
