@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -27,6 +28,7 @@ from acd.model import (
     SkillRequirement,
 )
 from callcenter.config.loader import ConfigError, LoadedYaml, load_yaml, validate
+from callcenter.crm.external import template_problem
 
 CENTER_FILE = "center.yaml"
 TIERS = ("A1", "A2", "A3", "A4", "A5")
@@ -64,6 +66,32 @@ class ServiceLevel(_Model):
     within_s: float = Field(default=20.0, gt=0)
 
 
+class CrmPop(_Model):
+    """An external CRM for this queue's screen pops.
+
+    ``url``: a link shown with the pop, fields in braces (see
+    ``callcenter.crm.external.POP_FIELDS``); ``webhook``: where the pop is
+    POSTed as JSON when the call is offered.
+    """
+
+    url: str | None = None
+    webhook: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _template(cls, url: str | None) -> str | None:
+        if url is not None and (problem := template_problem(url)) is not None:
+            raise ValueError(f"url template {problem}")
+        return url
+
+    @field_validator("webhook")
+    @classmethod
+    def _webhook(cls, url: str | None) -> str | None:
+        if url is not None and urlsplit(url).scheme not in ("http", "https"):
+            raise ValueError("webhook must start with http:// or https://")
+        return url
+
+
 class Queue(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     name: str = ""
@@ -77,6 +105,7 @@ class Queue(_Model):
     on_max_length: Overflow | None = None
     relaxation: list[Relaxation] = []
     wrap_up_s: float = Field(default=30.0, ge=0)
+    crm_pop: CrmPop | None = None
 
     @field_validator("skills")
     @classmethod

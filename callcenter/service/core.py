@@ -24,7 +24,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from zoneinfo import ZoneInfo
 
@@ -50,6 +50,7 @@ from acd.metrics import MetricSettings, call_stats, occupancy
 from acd.model import MAX_LEVEL, MIN_LEVEL, AgentState, Call, OverflowKind, QueueConfig, SkillRequirement
 from acd.router import Router
 from callcenter.config.center import CenterConfig
+from callcenter.crm.external import render_pop_url
 from callcenter.crm.model import Case, CaseKind, Customer, InteractionSummary
 from callcenter.crm.phones import DEFAULT_REGION, try_normalize
 from callcenter.crm.screenpop import LAST_CONTACTS, build_screen_pop
@@ -95,6 +96,7 @@ from callcenter.service.facade import (
 from callcenter.service.ivr import CaseRequest, DirectEntry, IvrCall, IvrEnd, IvrResult, IvrRunner
 from callcenter.service.recorder import Recorder
 from callcenter.service.stats import AgentSpans, CallLegs, LatencyHistogram, day_start
+from callcenter.service.webhook import PopWebhooks
 from callcenter.state.contract import StateStore
 from callcenter.state.errors import StateError
 from callcenter.state.model import LiveAgent
@@ -288,6 +290,8 @@ class CallCenterService:
         self.bus = EventBus()
         self.recorder = Recorder(db)
         self.pop_latency = LatencyHistogram()
+        self._crm_pops = {q.id: q.crm_pop for q in center.queues if q.crm_pop is not None}
+        self.webhooks = PopWebhooks()
         self.legs = CallLegs()
         self.spans = AgentSpans()
         self._dispositions = {d.code: d.name or d.code for d in center.dispositions}
@@ -343,6 +347,7 @@ class CallCenterService:
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.webhooks.close()
         try:
             await self.switch.stop()
         except TelephonyError as exc:
@@ -635,9 +640,27 @@ class CallCenterService:
             call.caller_number, call.customer, call.last, call.cases, call.ivr_path, call.ivr_inputs,
             max(0.0, at - start),
         )
-        self._publish(ScreenPopEvent(agent.id, call.id, queue, call.direction, at, deadline, agent.answer_mode, pop))
+        self._publish(self._external_pop(
+            ScreenPopEvent(agent.id, call.id, queue, call.direction, at, deadline, agent.answer_mode, pop)))
         self.pop_latency.record(time.perf_counter() - t0)
         self._call_event(call, "offered")
+
+    def _external_pop(self, event: ScreenPopEvent) -> ScreenPopEvent:
+        """Add the queue's external CRM link, and post its webhook, if it has them."""
+        crm = self._crm_pops.get(event.queue)
+        if crm is None:
+            return event
+        pop = event.pop
+        values = {
+            "call_id": event.call_id, "queue": event.queue, "agent_id": event.agent_id,
+            "caller_number": pop.caller_number, "customer_id": pop.customer_id,
+            "account_number": pop.account_number, "tier": pop.tier,
+        }
+        if crm.url is not None:
+            event = replace(event, external_url=render_pop_url(crm.url, values))
+        if crm.webhook is not None:
+            self.webhooks.post(crm.webhook, event.to_dict())
+        return event
 
     async def _ring_agent(self, call: _Call, agent: _Agent, auto_answer: bool) -> None:
         assert call.offer is not None
@@ -1545,8 +1568,8 @@ class CallCenterService:
         agent.call_id = call.id
         pop = build_screen_pop(call.caller_number, call.customer, call.last, call.cases, call.ivr_path,
                                call.ivr_inputs, 0.0)
-        self._publish(ScreenPopEvent(agent.id, call.id, e.queue_id, call.direction, e.at, e.deadline,
-                                     AnswerMode.PHONE, pop))
+        self._publish(self._external_pop(ScreenPopEvent(agent.id, call.id, e.queue_id, call.direction, e.at,
+                                                        e.deadline, AnswerMode.PHONE, pop)))
         channel = call.channel_id("x")
         consult.channel = channel
         self._index(channel, call, _Role.CONSULT)

@@ -422,12 +422,13 @@ class ScreenPopEvent:
     deadline: float
     answer_mode: AnswerMode
     pop: ScreenPop
+    external_url: str | None = None  # the queue's external CRM link, when it has one
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "event": self.name, "agent_id": self.agent_id, "call_id": self.call_id, "queue": self.queue,
             "direction": self.direction.value, "offered_at": iso(self.offered_at), "deadline": iso(self.deadline),
-            "answer_mode": self.answer_mode.value, "pop": self.pop.to_dict(),
+            "answer_mode": self.answer_mode.value, "pop": self.pop.to_dict(), "external_url": self.external_url,
         }
 
 

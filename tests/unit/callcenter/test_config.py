@@ -125,3 +125,25 @@ def test_config_check_command(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{bad}:7:" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("crm", "words"),
+    [
+        ("{url: 'https://crm/x/{customer}'}", "unknown field {customer}"),
+        ("{url: 'crm/x/{customer_id}'}", "http:// or https://"),
+        ("{url: 'https://crm/x/{customer_id!r}'}", "no format or conversion"),
+        ("{webhook: 'ftp://crm/hook'}", "webhook must start with"),
+    ],
+)
+def test_crm_pop_templates_are_checked(tmp_path: Path, crm: str, words: str) -> None:
+    path = write(tmp_path, GOOD.replace("    policy: best_skill\n", f"    policy: best_skill\n    crm_pop: {crm}\n"))
+    err = error_of(path)
+    assert err.line == 8 and words in str(err)
+
+
+def test_crm_pop_template_renders_url_encoded_values() -> None:
+    from callcenter.crm.external import render_pop_url
+
+    url = render_pop_url("https://crm/c/{customer_id}?n={caller_number}&t={tier}", {"customer_id": "a b", "caller_number": "+886 2", "tier": None})
+    assert url == "https://crm/c/a%20b?n=%2B886%202&t="
