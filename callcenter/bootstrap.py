@@ -40,6 +40,7 @@ from simulation.roster import load_roster
 from simulation.errors import RosterError
 
 log = logging.getLogger(__name__)
+IVR_TRACES_FILE = "ivr-traces.jsonl"  # one JSON line per call: callcenter ivr stats
 
 DEMO_PASSWORD = "demo"
 DEMO_SUPERVISOR = "supervisor"
@@ -158,7 +159,9 @@ async def build(settings: Settings, *, demo: bool = False, clock: Clock | None =
             await db.dispose()
             raise
         queue_ids = [q.id for q in center.queues]
-        ivr = FlowRunner(program, CrmHooks(db, settings.region), tz, clock.now, settings.entry_points, queue_ids)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        ivr = FlowRunner(program, CrmHooks(db, settings.region), tz, clock.now, settings.entry_points, queue_ids,
+                         traces=settings.data_dir / IVR_TRACES_FILE)
         digits = FlowCallers(program, sim.seed)
 
     store = open_store(settings.redis_url.get_secret_value() if settings.redis_url else None)

@@ -14,10 +14,12 @@ service. Numbers listed as direct entry points skip the flow.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -28,8 +30,9 @@ from callcenter.telephony.port import ChannelId, Switch, TelephonyError
 from ivr import effects as fx
 from ivr.errors import IvrError
 from ivr.events import CallerHungUp, CallStarted, DigitsReceived, DigitTimeout, Event, LookupResult, PromptFinished
-from ivr.interpreter import start, step
+from ivr.interpreter import IvrState, start, step
 from ivr.model import Program, tier_name
+from ivr.trace import to_dict as trace_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -177,12 +180,25 @@ class FlowRunner:
         now: Callable[[], float],
         direct: Mapping[str, str] | None = None,
         queues: list[str] | None = None,
+        traces: Path | None = None,
     ) -> None:
         self.program = program
         self.hooks = hooks
         self.tz = tz
         self.now = now
         self.direct = DirectEntry(direct or {}, queues or [], None)
+        self.traces = traces
+
+    def _traced(self, state: IvrState, result: IvrResult) -> IvrResult:
+        """Append the call's IVR trace (JSON line) for ``callcenter ivr stats``."""
+        if self.traces is not None:
+            try:
+                line = json.dumps(trace_to_dict(state.trace()))
+                with self.traces.open("a", encoding="utf-8") as out:
+                    out.write(line + "\n")
+            except (IvrError, OSError) as exc:  # analytics must never break a call
+                log.warning("IVR trace not written: %s", exc)
+        return result
 
     def _at(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.now(), self.tz)
@@ -212,18 +228,21 @@ class FlowRunner:
                         for question, answer in effect.answers.items():
                             inputs[f"survey.{question}"] = "" if answer is None else str(answer)
                     elif isinstance(effect, (fx.EnterQueue, fx.Voicemail, fx.Transfer, fx.Hangup)):
-                        return self._ended(effect, state.path, {**state.inputs, **inputs}, state.customer_id,
-                                           state.tier, callbacks, cases)
+                        return self._traced(state, self._ended(
+                            effect, state.path, {**state.inputs, **inputs}, state.customer_id, state.tier,
+                            callbacks, cases))
                     elif effect.waits:
                         waiting = effect
                 if state.done or waiting is None:
-                    return IvrResult(None, state.path, {**state.inputs, **inputs}, state.customer_id,
-                                     end=IvrEnd.HANGUP, callbacks=tuple(callbacks), cases=tuple(cases))
+                    return self._traced(state, IvrResult(
+                        None, state.path, {**state.inputs, **inputs}, state.customer_id,
+                        end=IvrEnd.HANGUP, callbacks=tuple(callbacks), cases=tuple(cases)))
                 event = await self._carry_out(waiting, call, switch)
                 state, effects = step(state, event)
                 if isinstance(event, CallerHungUp):
-                    return IvrResult(None, state.path, {**state.inputs, **inputs}, state.customer_id, hung_up=True,
-                                     end=IvrEnd.CALLER_HUNG_UP, callbacks=tuple(callbacks), cases=tuple(cases))
+                    return self._traced(state, IvrResult(
+                        None, state.path, {**state.inputs, **inputs}, state.customer_id, hung_up=True,
+                        end=IvrEnd.CALLER_HUNG_UP, callbacks=tuple(callbacks), cases=tuple(cases)))
         except IvrError as exc:
             # A broken flow must not strand the caller: a person helps.
             log.warning("IVR flow failed for %s: %s", call.call_id, exc)

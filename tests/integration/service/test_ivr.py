@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
+from click.testing import CliRunner
+
+from callcenter.bootstrap import IVR_TRACES_FILE
+from callcenter.cli import main
 from callcenter.service.facade import AnswerMode, CallEvent, CallStatus, ScreenPopEvent, Viewer
 from callcenter.storage.cases import Cases
 from callcenter.storage.interactions import Interactions
@@ -30,6 +36,11 @@ def test_a_known_caller_is_identified_steered_by_the_menu_and_popped_with_the_iv
             async with app.db.session() as session:
                 rec = await Interactions(session).get(call_id)
             assert rec.ivr_path[-1] == "sales" and rec.ivr_inputs == {"main_menu": "1"} and rec.customer_id == customer
+            # the call's IVR trace is kept for the flow analytics
+            result = CliRunner().invoke(main, ["ivr", "stats", str(app.settings.data_dir / IVR_TRACES_FILE), "--json"])
+            assert result.exit_code == 0, result.output
+            stats = json.loads(result.output)
+            assert "main" in json.dumps(stats) and "welcome" in json.dumps(stats)
         finally:
             await app.stop()
 
