@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from callcenter.bootstrap import build
+from callcenter.bootstrap import App, build
 from callcenter.service.facade import AnswerMode, ScreenPopEvent, Viewer
 from callcenter.settings import load_settings
 from tests.integration.service.conftest import CONFIG
@@ -29,30 +29,36 @@ async def _crm_server(received: list[dict[str, object]]) -> tuple[asyncio.Server
     return server, server.sockets[0].getsockname()[1]
 
 
+async def _app_with_crm(tmp_path: Path, data_dir: Path, crm_yaml: str) -> App:
+    """The sample center with ``crm_yaml`` added to its sales queue; a01 ready at a console."""
+    config = tmp_path / "center"
+    shutil.copytree(CONFIG, config)
+    text = (config / "center.yaml").read_text()
+    marker = "  - id: sales\n    name: Sales\n"
+    assert marker in text
+    (config / "center.yaml").write_text(text.replace(marker, marker + crm_yaml))
+    settings = load_settings(config, env={}, overrides={
+        "data_dir": str(data_dir), "ivr": {"flow": ""},
+        "simulation": {"speed": 60.0, "callers": False, "agents": False, "human_agents": ["a01"]},
+    })
+    app = await build(settings, demo=True)
+    await app.start()
+    await app.service.login_agent("a01", AnswerMode.CONSOLE)
+    await app.service.set_ready("a01")
+    return app
+
+
 def test_pop_has_the_crm_link_and_the_webhook_receives_it(tmp_path: Path, data_dir: Path) -> None:
     async def body() -> None:
         received: list[dict[str, object]] = []
         server, port = await _crm_server(received)
-        config = tmp_path / "center"
-        shutil.copytree(CONFIG, config)
-        text = (config / "center.yaml").read_text()
-        marker = "  - id: sales\n    name: Sales\n"
-        assert marker in text
-        (config / "center.yaml").write_text(text.replace(marker, marker + (
+        app = await _app_with_crm(tmp_path, data_dir, (
             "    crm_pop:\n"
             "      url: https://crm.example.com/customers/{customer_id}?call={call_id}&from={caller_number}\n"
             f"      webhook: http://127.0.0.1:{port}/pops\n"
-        )))
-        settings = load_settings(config, env={}, overrides={
-            "data_dir": str(data_dir), "ivr": {"flow": ""},
-            "simulation": {"speed": 60.0, "callers": False, "agents": False, "human_agents": ["a01"]},
-        })
-        app = await build(settings, demo=True)
-        await app.start()
+        ))
         try:
             a01 = Watch(app, Viewer.agent("a01"))
-            await app.service.login_agent("a01", AnswerMode.CONSOLE)
-            await app.service.set_ready("a01")
             customer, number = await a_customer(app)
             call_id = sim(app).call_in(number, "sales", handle_s=600.0)
             pop = await a01.wait(ScreenPopEvent)
@@ -76,22 +82,10 @@ def test_pop_has_the_crm_link_and_the_webhook_receives_it(tmp_path: Path, data_d
 
 def test_a_dead_webhook_is_logged_and_the_call_goes_on(tmp_path: Path, data_dir: Path) -> None:
     async def body() -> None:
-        config = tmp_path / "center"
-        shutil.copytree(CONFIG, config)
-        text = (config / "center.yaml").read_text()
-        marker = "  - id: sales\n    name: Sales\n"
         # nothing listens on port 9 of loopback (discard): the post fails at once
-        (config / "center.yaml").write_text(text.replace(marker, marker + "    crm_pop: {webhook: 'http://127.0.0.1:9/x'}\n"))
-        settings = load_settings(config, env={}, overrides={
-            "data_dir": str(data_dir), "ivr": {"flow": ""},
-            "simulation": {"speed": 60.0, "callers": False, "agents": False, "human_agents": ["a01"]},
-        })
-        app = await build(settings, demo=True)
-        await app.start()
+        app = await _app_with_crm(tmp_path, data_dir, "    crm_pop: {webhook: 'http://127.0.0.1:9/x'}\n")
         try:
             a01 = Watch(app, Viewer.agent("a01"))
-            await app.service.login_agent("a01", AnswerMode.CONSOLE)
-            await app.service.set_ready("a01")
             _, number = await a_customer(app)
             call_id = sim(app).call_in(number, "sales", handle_s=600.0)
             pop = await a01.wait(ScreenPopEvent)
