@@ -3,10 +3,12 @@ screen by role, fed by one event stream that reconnects on its own."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
 from textual import work
+from textual.worker import WorkerCancelled, WorkerFailed
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -102,12 +104,19 @@ class ConsoleApp(App[None]):
             screen.post_message(StreamMessage(item))
 
     async def on_session_ended(self, message: SessionEnded) -> None:
-        self.workers.cancel_group(self, "stream")
+        await self._stop_stream()
         await self._close_client()
         self.main = None
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(LoginScreen(self.server, self.username, error=message.reason))
+
+    async def _stop_stream(self) -> None:
+        # Wait for the stream to end so its socket is closed before we go on.
+        for worker in [w for w in self.workers if w.group == "stream"]:
+            worker.cancel()
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
 
     async def _close_client(self) -> None:
         if self.client is not None:
@@ -115,8 +124,10 @@ class ConsoleApp(App[None]):
             await client.close()
 
     async def action_quit(self) -> None:
+        await self._stop_stream()
+        await self._close_client()
         self.exit()
 
     async def on_unmount(self) -> None:
-        self.workers.cancel_group(self, "stream")
+        await self._stop_stream()
         await self._close_client()

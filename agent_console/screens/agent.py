@@ -71,7 +71,7 @@ class AgentScreen(Screen[None]):
         Binding("d", "dial", "Dial"),
         Binding("l", "logout", "Log out"),
         Binding("question_mark", "keys", "Keys"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     agent: reactive[Agent | None] = reactive(None, bindings=True)
@@ -98,9 +98,11 @@ class AgentScreen(Screen[None]):
         yield CallBar(id="call").data_bind(AgentScreen.agent, AgentScreen.offer, AgentScreen.call,
                                            AgentScreen.pending_wrap, AgentScreen.now)
         with Horizontal(id="pop"):
-            with VerticalScroll(id="card"):
+            with VerticalScroll(id="card") as card:
+                card.border_title = "Caller"
                 yield CustomerCard().data_bind(AgentScreen.pop)
-            with VerticalScroll(id="history"):
+            with VerticalScroll(id="history") as history:
+                history.border_title = "What to do · history"
                 yield HistoryCard().data_bind(AgentScreen.pop)
         yield StatsBar(id="stats").data_bind(AgentScreen.agent)
         yield Static("", id="message")
@@ -158,9 +160,17 @@ class AgentScreen(Screen[None]):
             return
         self.clock.observe(event.at)
         self.agent = replace(self.agent, state=event.state, reason=event.reason, since=event.at)
-        if event.state == "wrap_up" and self.pending_wrap and self.app.screen is self:
-            self.action_wrap_up()
+        self._offer_wrap_up()
         self.run_worker(self.reload(), exclusive=True, group="agent-view")
+
+    def watch_pending_wrap(self) -> None:
+        self._offer_wrap_up()
+
+    def _offer_wrap_up(self) -> None:
+        """Open the wrap-up dialog by itself once the call ended and wrap-up began."""
+        agent = self.agent
+        if agent is not None and agent.state == "wrap_up" and self.pending_wrap and self.app.screen is self:
+            self.action_wrap_up()
 
     def _on_offer(self, event: CallOffered) -> None:
         self.clock.observe(event.at)
@@ -357,9 +367,6 @@ class AgentScreen(Screen[None]):
     def action_keys(self) -> None:
         lines = [(b.key.replace("question_mark", "?"), b.description) for b in self.BINDINGS]
         self.app.push_screen(KeysScreen(lines, CONFERENCE_NOTE))
-
-    async def action_quit(self) -> None:
-        self.app.exit()
 
     # --- talking to the API ------------------------------------------------------------
 

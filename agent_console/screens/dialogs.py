@@ -100,7 +100,12 @@ class WrapUpScreen(ModalScreen[WrapUp | None]):
             yield Static("", id="wrap-error", classes="error")
         yield Footer(compact=True)
 
+    def on_mount(self) -> None:
+        self.watch_remaining(self.remaining)
+
     def watch_remaining(self, remaining: float | None) -> None:
+        if not self.is_mounted:
+            return
         text = "wrap-up time: –" if remaining is None else f"wrap-up time left: {duration(remaining)}"
         self.query_one("#wrap-timer", Static).update(text)
 

@@ -61,7 +61,8 @@ class SupervisorScreen(Screen[None]):
     message: reactive[str] = reactive("")
 
     def __init__(self, client: Client, catalog: Catalog, clock: ServiceClock, rules: AlertRules,
-                 snapshot: Snapshot | None = None, tick_s: float = 1.0, refresh_s: float = 1.0) -> None:
+                 snapshot: Snapshot | None = None, tick_s: float = 1.0, refresh_s: float = 1.0,
+                 redraw_s: float = 0.1) -> None:
         super().__init__()
         self.client = client
         self.catalog = catalog
@@ -70,7 +71,9 @@ class SupervisorScreen(Screen[None]):
         self.tick_s = tick_s
         self.refresh_s = refresh_s
         self.board = Board()
+        self.redraw_s = redraw_s
         self._refresh_timer: Timer | None = None
+        self._redraw_timer: Timer | None = None
         if snapshot is not None:
             self.board.load(snapshot)
             clock.observe(snapshot.at)
@@ -98,6 +101,13 @@ class SupervisorScreen(Screen[None]):
     # --- drawing ------------------------------------------------------------------------
 
     def watch_version(self) -> None:
+        # A busy floor sends dozens of events a second: draw at most every
+        # redraw_s, and at once when the screen has been quiet.
+        if self._redraw_timer is None:
+            self._redraw_timer = self.set_timer(self.redraw_s, self._redraw_later)
+
+    def _redraw_later(self) -> None:
+        self._redraw_timer = None
         self._redraw()
 
     def watch_now(self) -> None:
@@ -278,7 +288,7 @@ class SupervisorScreen(Screen[None]):
     async def action_quit(self) -> None:
         if self.spy is not None:
             await self.action_stop_monitor()
-        self.app.exit()
+        await self.app.run_action("app.quit")
 
     async def _api(self, what: str, request: Awaitable[T]) -> T | None:
         try:

@@ -17,7 +17,7 @@ from agent_console.format import day, duration, money, percent, state_label, sta
 from agent_console.model import Agent, Call, Offer, ScreenPop
 
 STAT_STATES = (("ready", "ready"), ("busy", "talk"), ("held", "hold"), ("wrap_up", "wrap"),
-               ("not_ready", "not ready"))
+               ("not_ready", "away"))
 
 
 class StateBar(Static):
@@ -92,10 +92,16 @@ class CallBar(Static):
     def _ringing(self, offer: Offer) -> Text:
         pop = offer.pop
         who = pop.customer.name if pop.customer and pop.customer.name else (pop.caller_number or "unknown caller")
-        text = Text.assemble(("☎ INCOMING ", "bold"), f"{offer.direction} · {offer.queue} · ", (who, "bold"))
+        text = Text.assemble(("☎ INCOMING ", "bold"))
+        if offer.direction != "inbound":
+            text.append(f"{offer.direction} · ")
+        text.append(f"{offer.queue} · ")
+        text.append(who, "bold")
+        if pop.customer is not None and pop.customer.tier:
+            text.append(f" {pop.customer.tier}")
         if offer.deadline is not None:
-            text.append(f" · answer within {duration(offer.deadline - self.now)}")
-        text.append("  [a] answer  [h] decline")
+            text.append(f" · answer in {duration(offer.deadline - self.now)}")
+        text.append(" · a answer, h decline")
         return text
 
     def _live(self, call: Call) -> Text:
@@ -118,7 +124,7 @@ class CustomerCard(Static):
     """Who is calling: identity, value tier badge, CLV, segment, RFM; the
     IVR path and what the caller entered; how long they waited."""
 
-    pop: reactive[ScreenPop | None] = reactive(None)
+    pop: reactive[ScreenPop | None] = reactive(None, layout=True)
 
     def render(self) -> RenderableType:
         pop = self.pop
@@ -134,7 +140,8 @@ class CustomerCard(Static):
         else:
             title = Text.assemble((f" {c.tier or '??'} ", tier_style(c.tier)), " ", (c.name or c.customer_id, "bold"))
             grid.add_row("", title)
-            grid.add_row("customer", f"{c.customer_id}  acct {c.account_number or '–'}")
+            grid.add_row("customer", c.customer_id)
+            grid.add_row("account", c.account_number or "–")
             grid.add_row("CLV", money(c.clv))
             grid.add_row("profit/mo", money(c.monthly_profit))
             grid.add_row("segment", f"{c.segment or '–'}   RFM {c.rfm or '–'}")
@@ -153,7 +160,7 @@ class CustomerCard(Static):
 class HistoryCard(Static):
     """What to do (next best action), open cases, and the last contacts."""
 
-    pop: reactive[ScreenPop | None] = reactive(None)
+    pop: reactive[ScreenPop | None] = reactive(None, layout=True)
 
     def render(self) -> RenderableType:
         pop = self.pop
@@ -192,9 +199,9 @@ class StatsBar(Static):
         if self.agent is None:
             return Text("")
         s = self.agent.today
-        text = Text.assemble(("Today ", "bold"), f"{s.calls} calls · AHT {duration(s.aht_s)} · ",
-                             f"occupancy {percent(s.occupancy)}")
+        text = Text.assemble(("Today ", "bold"), f"{s.calls} calls AHT {duration(s.aht_s)} ",
+                             f"occ {percent(s.occupancy)} ·")
         for key, label in STAT_STATES:
             if s.time_in_state_s.get(key):
-                text.append(f" · {label} {duration(s.time_in_state_s[key])}", "dim")
+                text.append(f" {label} {duration(s.time_in_state_s[key])}")
         return text

@@ -43,7 +43,25 @@ def _cell(text: str, bad: bool = False, warn: bool = False) -> Text:
     return Text(text, style="bold red" if bad else ("yellow" if warn else ""), justify="right")
 
 
-class Wallboard(DataTable[Text]):
+class _Table(DataTable[Text]):
+    """A table redrawn from whole rows: only the cells that changed are
+    updated, so a busy floor does not rebuild the table on every event."""
+
+    def put_rows(self, rows: Sequence[tuple[str, list[Text]]]) -> None:
+        shown = [str(key.value) for key in self.rows]
+        if shown != [key for key, _ in rows]:
+            self.clear()
+            for key, cells in rows:
+                self.add_row(*cells, key=key)
+            return
+        columns = list(self.columns)
+        for key, cells in rows:
+            for column, (old, new) in zip(columns, zip(self.get_row(key), cells)):
+                if old != new:
+                    self.update_cell(key, column, new, update_width=True)
+
+
+class Wallboard(_Table):
     """One row per queue, against its targets, with the last hour's waiting callers."""
 
     COLUMNS = ("Queue", "Wait", "Max", "SL", "SL30", "ASA", "AHT", "Abn", "Waiting, last hour")
@@ -55,12 +73,11 @@ class Wallboard(DataTable[Text]):
             self.add_column(label, key=label)
 
     def show(self, board: Board, now: float, wait_over_s: float) -> None:
-        self.clear()
-        for q in board.queues.values():
-            self.add_row(*self._row(q, board, now, wait_over_s), key=q.queue_id)
+        rows = [(q.queue_id, self._row(q, board, now, wait_over_s)) for q in board.queues.values()]
         total = sum(q.waiting for q in board.queues.values())
-        self.add_row(Text("all", "bold"), _cell(str(total)), Text(""), _cell(percent(board.sl_today)),
-                     Text(""), Text(""), Text(""), Text(""), Text(""), key="__all__")
+        rows.append(("__all__", [Text("all", "bold"), _cell(str(total)), Text(""), _cell(percent(board.sl_today)),
+                                 *[Text("") for _ in range(5)]]))
+        self.put_rows(rows)
 
     @staticmethod
     def _row(q: QueueStats, board: Board, now: float, wait_over_s: float) -> list[Text]:
@@ -81,7 +98,7 @@ class Wallboard(DataTable[Text]):
         ]
 
 
-class AgentGrid(DataTable[Text]):
+class AgentGrid(_Table):
     """Every agent: state, time in state, reason, current call, skills."""
 
     COLUMNS = ("Id", "Name", "State", "Time", "Reason", "Call", "Skills")
@@ -101,26 +118,27 @@ class AgentGrid(DataTable[Text]):
 
     def show(self, rows: Sequence[AgentRow], board: Board, now: float) -> None:
         keep = self.selected
-        self.clear()
-        for row in rows:
-            call = board.call_of(row)
-            if call is not None:
-                where = f"{call.queue or call.direction} {call.caller_number or ''}".strip()
-            else:
-                where = row.call_id or ""
-            skills = " ".join(f"{s}:{level}" for s, level in sorted(row.skills.items()))
-            self.add_row(
-                Text(row.agent_id),
-                Text(row.name[:12]),
-                Text(state_label(row.state), state_style(row.state)),
-                Text(duration(now - row.since) if row.since is not None else "–", justify="right"),
-                Text((row.reason or "")[:10] if row.state == "not_ready" else ""),
-                Text(where[:16]),
-                Text(skills, "dim"),
-                key=row.agent_id,
-            )
-        if keep is not None and keep in self.rows:
+        self.put_rows([(row.agent_id, self._cells(row, board, now)) for row in rows])
+        if keep is not None and keep in self.rows and self.get_row_index(keep) != self.cursor_row:
             self.move_cursor(row=self.get_row_index(keep), animate=False)
+
+    @staticmethod
+    def _cells(row: AgentRow, board: Board, now: float) -> list[Text]:
+        call = board.call_of(row)
+        if call is not None:
+            where = f"{call.queue or call.direction} {call.caller_number or ''}".strip()
+        else:
+            where = row.call_id or ""
+        skills = " ".join(f"{s}:{level}" for s, level in sorted(row.skills.items()))
+        return [
+            Text(row.agent_id),
+            Text(row.name[:12]),
+            Text(state_label(row.state), state_style(row.state)),
+            Text(duration(now - row.since) if row.since is not None else "–", justify="right"),
+            Text((row.reason or "")[:10] if row.state == "not_ready" else ""),
+            Text(where[:16]),
+            Text(skills, "dim"),
+        ]
 
 
 class AlertList(Static):

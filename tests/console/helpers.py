@@ -1,0 +1,41 @@
+"""Helpers for driving the consoles in tests."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from textual.app import App
+from textual.pilot import Pilot
+
+from agent_console.app import ConsoleApp
+from agent_console.clock import FixedClock
+from tests.console.fakes import NOW, FakeClient
+
+
+async def until(pilot: Pilot[Any], check: Callable[[], object], timeout: float = 5.0, what: str = "") -> None:
+    """Let the app run until ``check()`` is true; fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or check}\n{screen_text(pilot.app)}")
+        await pilot.pause(0.05)
+
+
+def screen_text(app: App[Any]) -> str:
+    """The screen as plain text, as a person would read it."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, force_terminal=True,
+                      color_system="truecolor", legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
+
+
+def fake_app(fake: FakeClient, username: str = "a01", password: str | None = "demo") -> ConsoleApp:
+    """A console on the fake API with the clock stopped at ``NOW``."""
+    return ConsoleApp(server=fake.server, username=username, password=password, client_factory=lambda _: fake,
+                      clock=FixedClock(NOW), tick_s=3600.0)
