@@ -86,6 +86,7 @@ class ReadyPools:
         """
         self._orders = tuple(sorted(o for o in set(orders) if o is not Order.LEVEL))
         self._slot = {o: i for i, o in enumerate(self._orders)}
+        self._idle_only = self._orders == (Order.IDLE,)  # the common case: one entry, built inline
         self._level_skills = frozenset(level_skills)
         self._with_any = with_any_skill
         # skill -> one heap per ordering in self._orders (same positions)
@@ -96,14 +97,18 @@ class ReadyPools:
     def add(self, agent: AgentRecord) -> None:
         """Index an agent who just became ready (its ``ready_version`` bumped)."""
         idle = agent.idle_since if agent.idle_since is not None else 0.0
-        tail = (agent.rank, agent.ready_version, agent)
         # one entry per ordering, shared by every skill's heap (tuples are immutable)
-        entries = [(*_prefix(o, agent, idle), *tail) for o in self._orders]
+        if self._idle_only:
+            entries: list[Entry] = [(idle, agent.rank, agent.ready_version, agent)]
+        else:
+            tail = (agent.rank, agent.ready_version, agent)
+            entries = [(*_prefix(o, agent, idle), *tail) for o in self._orders]
         count = self.count
         skills: Iterable[SkillId] = agent.skill_list
         if self._with_any:
             skills = (*agent.skill_list, ANY_SKILL)
         heappush = heapq.heappush
+        level_skills = self._level_skills
         for skill in skills:
             live = count.get(skill, 0) + 1
             count[skill] = live
@@ -115,8 +120,8 @@ class ReadyPools:
                 heappush(heap, entry)
                 if len(heap) > limit:
                     _compact(heap)
-            if skill in self._level_skills:
-                level_entry = (-agent.skills.get(skill, 0), idle, *tail)
+            if level_skills and skill in level_skills:
+                level_entry = (-agent.skills.get(skill, 0), idle, agent.rank, agent.ready_version, agent)
                 heap = self._level_heaps.setdefault(skill, [])
                 heappush(heap, level_entry)
                 if len(heap) > limit:

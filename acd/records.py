@@ -8,6 +8,10 @@ Records are shared by the router and its indexes (``acd.pools``,
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from acd.model import (
     AgentId,
     AgentProfile,
@@ -20,6 +24,32 @@ from acd.model import (
 
 Requirements = tuple[tuple[SkillId, int], ...]
 """Effective requirements: (skill, min level) pairs sorted by skill."""
+
+T = TypeVar("T")
+
+
+def positional_maker(cls: type[T]) -> Callable[..., T]:
+    """A fast constructor for a frozen, slotted dataclass: every field, in order, positionally.
+
+    The generated ``__init__`` of a frozen dataclass stores each field with
+    ``object.__setattr__`` to get past ``frozen``; this stores straight into
+    the slots, about twice as fast (the router and the simulator build
+    millions of effects and records). The object is the same: equal, same
+    hash and repr. No defaults and no ``__post_init__``: hot paths only;
+    give the result a precise ``Callable[[...], cls]`` type where it is kept.
+    """
+    if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__ or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} is not a slotted dataclass without __post_init__")
+    names = [f.name for f in dataclasses.fields(cls)]
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def make({', '.join(names)}):", "    o = _new(_cls)"]
+    for i, name in enumerate(names):
+        scope[f"_set{i}"] = cls.__dict__[name].__set__  # the slot's descriptor
+        lines.append(f"    _set{i}(o, {name})")
+    lines.append("    return o")
+    exec("\n".join(lines), scope)
+    maker: Callable[..., T] = scope["make"]
+    return maker
 
 
 class AgentRecord:

@@ -25,6 +25,8 @@ import math
 import numpy as np
 import simpy
 import simpy.rt
+from heapq import heappush
+
 from simpy.events import NORMAL, Event
 
 from acd.effects import (
@@ -54,14 +56,33 @@ from acd.model import (
     RouterSettings,
     SkillRequirement,
 )
+from acd.records import positional_maker
 from acd.router import Router
 from simulation.arrivals import arrival_times
 from simulation.model import Distribution, Roster, Shift, Traffic
 from simulation.population import Customers
 from simulation.rng import Draws, Uniforms, sample, streams
 
+_NOT_READY = AgentState.NOT_READY
 DRAIN_S = 4 * 3600.0  # after the window, finish calls in progress for at most this long
 STREAMS = ["arrivals", "callers", "handle", "patience", "skills", "ring", "miss", "population", "router"]
+
+
+# Built for every call and state change, every field in order (about twice
+# as fast as the frozen dataclasses' own __init__; see positional_maker).
+_span: Callable[[AgentId, AgentState, float, float | None, str | None], AgentStateSpan] = positional_maker(
+    AgentStateSpan
+)
+_new_call: Callable[
+    [str, str, float, str | None, int, float, int, tuple[SkillRequirement, ...], AgentId | None, float], Call
+] = positional_maker(Call)
+_record: Callable[
+    [
+        str, str, float, float | None, float | None, float | None, float | None, float,
+        AgentId | None, tuple[str, ...], str | None, bool, int | None,
+    ],
+    CallRecord,
+] = positional_maker(CallRecord)
 
 
 class Outcome(IntEnum):
@@ -169,38 +190,36 @@ class RunResult:
 
 
 class _Due(Event):
-    """A timer that calls ``fn(arg)`` (lighter than a Timeout plus a closure)."""
+    """A timer: at ``at``, simpy calls its one callback with it.
 
-    __slots__ = ("fn", "arg")
+    Lighter than a Timeout plus a closure: no ``Event.__init__``, and a
+    timer never fails, so ``_ok``/``_value`` are class attributes. The
+    callback reads ``at`` (equal to ``env.now`` then) and ``arg``.
+    """
 
-    def __init__(self, env: simpy.Environment, delay: float, fn: Callable[[Any], None], arg: Any) -> None:
-        self.env = env
-        self.callbacks = [_fire]
-        self._value = None
-        self._ok = True
-        self.fn = fn
+    __slots__ = ("at", "arg")
+    _ok = True
+    _value = None
+
+    def __init__(self, at: float, fn: Callable[[_Due], None], arg: Any) -> None:
+        self.callbacks = [fn]
+        self.at = at
         self.arg = arg
-        env.schedule(self, NORMAL, delay)
-
-
-def _fire(event: Event) -> None:
-    due: _Due = event  # type: ignore[assignment]
-    due.fn(due.arg)
 
 
 class _Agent:
-    __slots__ = ("id", "shift", "on_shift", "going_home", "break_pending", "break_token", "state", "reason", "since")
+    """What the driver keeps of an agent; their state is the router's."""
 
-    def __init__(self, agent_id: AgentId, start: float) -> None:
+    __slots__ = ("id", "shift", "on_shift", "going_home", "break_pending", "break_token", "not_ready_reason")
+
+    def __init__(self, agent_id: AgentId) -> None:
         self.id = agent_id
         self.shift: Shift | None = None
         self.on_shift = False
         self.going_home = False
         self.break_pending: tuple[str, float] | None = None  # reason, duration
         self.break_token = 0
-        self.state = AgentState.LOGGED_OUT
-        self.reason: str | None = None
-        self.since = start
+        self.not_ready_reason: str | None = None  # of the latest change to not ready
 
 
 def make_env(start_s: float, speed: float | None = None) -> simpy.Environment:
@@ -247,6 +266,10 @@ class SimulatedCenter:
         if self.env.now != self.start_s:
             raise ValueError(f"the environment starts at {self.env.now}, the window at {self.start_s}")
         self.drain_s = drain_s
+        # Timers go straight onto simpy's event queue (what env.schedule does,
+        # minus a method call per timer: a large day has millions).
+        self._queue = self.env._queue
+        self._eid = self.env._eid
         self.scenario = scenario
         rng = streams(seed, STREAMS)
         self._rng = rng
@@ -262,11 +285,11 @@ class SimulatedCenter:
         self.router = Router(scenario.queues, profiles.values(), scenario.settings, seed=int(rng["router"].integers(2**31)))
         self._wrap = {q.id: q.wrap_up_s for q in scenario.queues}
         self._queue_skills = {q.id: tuple(r.skill for r in q.requirements) for q in scenario.queues}
-        self._agents = {a: _Agent(a, self.start_s) for a in profiles}
+        self._agents = {a: _Agent(a) for a in profiles}
         self._calls: dict[str, SimCall] = {}
         self._all: list[SimCall] = []
         self._callbacks: list[SimCall] = []
-        self._spans: list[AgentStateSpan] = []
+        self._changes: list[AgentStateChanged] = []  # spans are built from these after the run
         self._wakeups: set[float] = set()
         self._skip_wake = -1.0
         self._live = 0
@@ -287,19 +310,18 @@ class SimulatedCenter:
         # Plain lists: indexing numpy arrays per call costs more than the call.
         self._tiers: list[int] = self._customers.tier.tolist() if self._customers else []
         self._clvs: list[float] = self._customers.clv.tolist() if self._customers else []
-        self._handlers: dict[type, Callable[[Any], None]] = {
+        self._handlers: dict[type, Callable[[Any], None] | None] = {  # None: nothing to do
             OfferCall: self._on_offer,
             PlaceCallback: self._on_place_callback,
             OverflowCall: self._on_overflow,
             ScheduleWakeup: self._on_wakeup,
-            AgentStateChanged: self._on_agent_state,
             CallRequeued: self._on_requeued,
             CallMoved: self._on_moved,
-            CallQueued: _ignore,
-            CallAnswered: _ignore,
-            CallAbandoned: _ignore,
-            CallEnded: _ignore,
-            CallbackRequested: _ignore,
+            CallQueued: None,
+            CallAnswered: None,
+            CallAbandoned: None,
+            CallEnded: None,
+            CallbackRequested: None,
         }
         self._build_arrivals()
         self._build_shifts()
@@ -352,6 +374,7 @@ class SimulatedCenter:
         flat = [e for per_queue in extras for e in per_queue]
         self._arr_x = [flat[int(j)] for j in order]
         self._next = 0
+        self._n_arrivals = len(self._arr_t)
 
     def _build_shifts(self) -> None:
         end = self.until_s + self.drain_s
@@ -367,8 +390,14 @@ class SimulatedCenter:
                     self._at(due, self._break_due, (shift.agent_id, b.reason, b_end - due))
             self._at(shift.end_s, self._shift_end, shift)
 
-    def _at(self, when: float, fn: Callable[[Any], None], arg: Any) -> None:
-        _Due(self.env, max(0.0, when - self.env.now), fn, arg)
+    def _at(self, when: float, fn: Callable[[_Due], None], arg: Any) -> None:
+        self._after(self.env.now, when, fn, arg)
+
+    def _after(self, now: float, when: float, fn: Callable[[_Due], None], arg: Any) -> None:
+        """Call ``fn`` at ``when``, or at ``now`` if that is past."""
+        delay = when - now
+        at = now + delay if delay > 0.0 else now
+        heappush(self._queue, (at, NORMAL, next(self._eid), _Due(at, fn, arg)))
 
     # --- running ------------------------------------------------------------
 
@@ -404,68 +433,97 @@ class SimulatedCenter:
         while self._live > 0 and env.now < limit:
             env.run(until=min(env.now + step_s, limit))
         end = env.now
-        for agent in self._agents.values():
-            if agent.since < end and agent.state is not AgentState.LOGGED_OUT:
-                self._spans.append(AgentStateSpan(agent.id, agent.state, agent.since, end, agent.reason))
-        records = [r for sim in self._all for r in self._records(sim)]
-        callbacks = [r for sim in self._callbacks for r in self._records(sim)]
+        spans = self._spans(end)
+        records = self._records(self._all)
+        callbacks = self._records(self._callbacks)
         customers: dict[str, str] = {}
         if self._customers is not None:
             ids = self._customers.ids
             customers = {sim.id: ids[sim.customer] for sim in self._all + self._callbacks if sim.customer >= 0}
         return RunResult(
-            tuple(records), tuple(callbacks), tuple(self._spans), self.start_s, self.until_s, len(self._all), customers
+            tuple(records), tuple(callbacks), tuple(spans), self.start_s, self.until_s, len(self._all), customers
         )
 
-    def _records(self, sim: SimCall) -> list[CallRecord]:
-        out = []
-        for queue, entered, to_queue, at in sim.legs:
-            out.append(
-                CallRecord(
-                    sim.id, queue, entered, ended_at=at, overflowed_to=to_queue,
-                    skills=self._skills_of(queue, sim), tier=sim.tier,
+    def _records(self, sims: list[SimCall]) -> list[CallRecord]:
+        """One record per call and queue visited (built once, after the run)."""
+        out: list[CallRecord] = []
+        append = out.append
+        queue_skills = self._queue_skills
+        answered_, abandoned_, callback_ = Outcome.ANSWERED, Outcome.ABANDONED, Outcome.CALLBACK
+        for sim in sims:
+            for queue, entered, to_queue, at in sim.legs:
+                skills = queue_skills.get(queue, ()) + sim.extra_skills
+                append(_record(sim.id, queue, entered, None, None, at, None, 0.0, None, skills, to_queue, False, sim.tier))
+            o = sim.outcome
+            answered = o is answered_
+            ended = sim.ended_at
+            wrap_end = None
+            if answered and ended is not None and sim.wrap_up_s > 0:
+                wrap_end = ended + sim.wrap_up_s
+            append(
+                _record(
+                    sim.id,
+                    sim.queue,
+                    sim.entered_at,
+                    sim.answered_at if answered else None,
+                    ended if o is abandoned_ else None,
+                    ended,
+                    wrap_end,
+                    0.0,  # hold_s: simulated calls are not put on hold
+                    sim.agent if answered else None,
+                    queue_skills.get(sim.queue, ()) + sim.extra_skills,
+                    None,
+                    o is callback_,
+                    sim.tier,
                 )
             )
-        o = sim.outcome
-        answered = o is Outcome.ANSWERED
-        wrap_end = None
-        if answered and sim.ended_at is not None and sim.wrap_up_s > 0:
-            wrap_end = sim.ended_at + sim.wrap_up_s
-        out.append(
-            CallRecord(
-                call_id=sim.id,
-                queue=sim.queue,
-                arrived_at=sim.entered_at,
-                answered_at=sim.answered_at if answered else None,
-                abandoned_at=sim.ended_at if o is Outcome.ABANDONED else None,
-                ended_at=sim.ended_at,
-                wrap_up_end=wrap_end,
-                agent=sim.agent if answered else None,
-                skills=self._skills_of(sim.queue, sim),
-                callback=o is Outcome.CALLBACK,
-                tier=sim.tier,
-            )
-        )
         return out
 
-    def _skills_of(self, queue: str, sim: SimCall) -> tuple[str, ...]:
-        return self._queue_skills.get(queue, ()) + sim.extra_skills
+    def _spans(self, end: float) -> list[AgentStateSpan]:
+        """Every agent's states up to ``end``, from the changes in the order they came."""
+        logged_out = AgentState.LOGGED_OUT
+        start = self.start_s
+        last: dict[AgentId, tuple[AgentState, str | None, float]] = {a: (logged_out, None, start) for a in self._agents}
+        spans: list[AgentStateSpan] = []
+        append = spans.append
+        for change in self._changes:
+            agent_id = change.agent_id
+            state, reason, since = last[agent_id]
+            now = change.at
+            if now > since and state is not logged_out:
+                append(_span(agent_id, state, since, now, reason))
+            last[agent_id] = (change.state, change.reason, now)
+        for agent_id, (state, reason, since) in last.items():
+            if since < end and state is not logged_out:
+                append(_span(agent_id, state, since, end, reason))
+        return spans
 
     def _apply(self, effects: list[Any]) -> None:
         handlers = self._handlers
+        changes = self._changes
         for effect in effects:
-            handlers[type(effect)](effect)
+            cls = type(effect)
+            # the commonest effect, handled inline
+            if cls is AgentStateChanged:
+                changes.append(effect)
+                if effect.state is _NOT_READY:
+                    self._on_not_ready(effect)
+                continue
+            handler = handlers[cls]
+            if handler is not None:
+                handler(effect)
 
     # --- callers ------------------------------------------------------------
 
-    def _arrive(self, _: None) -> None:
-        now = self.env.now
+    def _arrive(self, due: _Due) -> None:
+        now = due.at
         i = self._next
         self._next = i + 1
-        if self._next < len(self._arr_t):
-            self._at(self._arr_t[self._next], self._arrive, None)
+        if i + 1 < self._n_arrivals:
+            self._after(now, self._arr_t[i + 1], self._arrive, None)
         queue = self._queue_ids[self._arr_q[i]]
         cust = self._arr_c[i]
+        extra = self._arr_x[i]
         call_id = f"k{i + 1:07d}"
         customers = self._customers
         if customers is not None and cust >= 0:
@@ -475,47 +533,50 @@ class SimulatedCenter:
             if preferred is not None and not self._agents[preferred].on_shift:
                 preferred = None
             tier = self._tiers[cust]
-            call = Call(
-                id=call_id,
-                queue=queue,
-                arrived_at=now,
-                customer_id=customers.ids[cust],
-                tier=tier,
-                clv=self._clvs[cust],
-                required_skills=self._arr_x[i],
-                preferred_agent=preferred,
-                preferred_wait_s=self._preferred_wait_s if preferred else 0.0,
+            call = _new_call(
+                call_id,
+                queue,
+                now,
+                customers.ids[cust],
+                tier,
+                self._clvs[cust],
+                0,
+                extra,
+                preferred,
+                self._preferred_wait_s if preferred else 0.0,
             )
         else:
             tier = 3
-            call = Call(id=call_id, queue=queue, arrived_at=now, required_skills=self._arr_x[i])
+            call = _new_call(call_id, queue, now, None, 3, 0.0, 0, extra, None, 0.0)
         sim = SimCall(call_id, queue, now, self._arr_h[i], cust, tier)
         sim.patience_at = now + self._arr_p[i]
-        if self._arr_x[i]:
-            sim.extra_skills = tuple(r.skill for r in self._arr_x[i])
+        if extra:
+            sim.extra_skills = tuple(r.skill for r in extra)
         self._calls[call_id] = sim
         self._all.append(sim)
         self._live += 1
         self._events += 1
         self._apply(self.router.enqueue(call, now))
         if sim.status is _Status.WAITING:
-            self._arm(sim)
+            self._arm(sim, now)
 
-    def _arm(self, sim: SimCall) -> None:
+    def _arm(self, sim: SimCall, now: float) -> None:
         # Patience timers only for callers who wait or ring long: most calls
         # are answered first, and a timer per call would cost an event each.
         if not sim.armed and sim.patience_at != math.inf:
             sim.armed = True
-            _Due(self.env, max(0.0, sim.patience_at - self.env.now), self._give_up, sim)
+            self._after(now, sim.patience_at, self._give_up, sim)
 
-    def _give_up(self, sim: SimCall) -> None:
+    def _give_up(self, due: _Due) -> None:
+        sim: SimCall = due.arg
         if sim.status > _Status.RINGING:
             return
+        now = due.at
         sim.status = _Status.DONE
         sim.outcome = Outcome.ABANDONED
-        sim.ended_at = self.env.now
+        sim.ended_at = now
         self._finish(sim)
-        self._apply(self.router.abandon(sim.id, self.env.now))
+        self._apply(self.router.abandon(sim.id, now))
 
     def _finish(self, sim: SimCall) -> None:
         self._live -= 1
@@ -530,33 +591,36 @@ class SimulatedCenter:
         sim.status = _Status.RINGING
         sim.agent = offer.agent_id
         sim.offers += 1
+        now = self.env.now
         delay = self._ring.next() if self._ring is not None else 0.0
         missed = self._miss is not None and self._miss.next() < self._miss_p
         if missed or offer.at + delay >= offer.deadline:
             # The router's ring timer (RONA) acts at the deadline.
-            self._wake(offer.deadline)
+            self._wake(now, offer.deadline)
             if sim.patience_at < offer.deadline:
-                self._arm(sim)
+                self._arm(sim, now)
         else:
-            _Due(self.env, max(0.0, offer.at + delay - self.env.now), self._pick_up, (sim, sim.offers))
+            self._after(now, offer.at + delay, self._pick_up, (sim, sim.offers))
             if sim.patience_at < offer.at + delay:
-                self._arm(sim)
+                self._arm(sim, now)
             # The ring timer the router sets next is stale once answered.
             self._skip_wake = offer.deadline
 
-    def _pick_up(self, arg: tuple[SimCall, int]) -> None:
-        sim, offer = arg
+    def _pick_up(self, due: _Due) -> None:
+        sim, offer = due.arg
         if sim.status is not _Status.RINGING or sim.offers != offer:
             return  # the caller hung up, or the offer was withdrawn
-        now = self.env.now
+        now = due.at
         sim.status = _Status.TALKING
         sim.answered_at = now
         sim.outcome = Outcome.ANSWERED
         self._apply(self.router.answer(sim.id, now))
-        _Due(self.env, sim.handle_s, self._hang_up, sim)
+        at = now + sim.handle_s
+        heappush(self._queue, (at, NORMAL, next(self._eid), _Due(at, self._hang_up, sim)))
 
-    def _hang_up(self, sim: SimCall) -> None:
-        now = self.env.now
+    def _hang_up(self, due: _Due) -> None:
+        sim: SimCall = due.arg
+        now = due.at
         sim.status = _Status.DONE
         sim.ended_at = now
         sim.wrap_up_s = self._wrap.get(sim.queue, 0.0)
@@ -572,7 +636,7 @@ class SimulatedCenter:
             sim.agent = None
             sim.offers += 1  # a pick-up still on its way is stale now
             if not sim.callback:
-                self._arm(sim)
+                self._arm(sim, self.env.now)
 
     def _on_moved(self, event: CallMoved) -> None:
         sim = self._calls.get(event.call_id)
@@ -585,20 +649,22 @@ class SimulatedCenter:
         sim = self._calls.get(cmd.call_id)
         if sim is None:
             return
+        now = self.env.now
         sim.status = _Status.DONE
-        sim.ended_at = self.env.now
+        sim.ended_at = now
         self._finish(sim)
         if cmd.action.kind is OverflowKind.CALLBACK:
             sim.outcome = Outcome.CALLBACK
             # The router has let go of the call: the caller leaves a callback
             # request, a new (outbound) call that keeps a place in the queue.
             # Queued after this batch of effects, so agent states stay in order.
-            self._at(self.env.now, self._request_callback, sim)
+            self._after(now, now, self._request_callback, sim)
         else:
             sim.outcome = Outcome.VOICEMAIL
 
-    def _request_callback(self, origin: SimCall) -> None:
-        now = self.env.now
+    def _request_callback(self, due: _Due) -> None:
+        origin: SimCall = due.arg
+        now = due.at
         customers = self._customers
         cust = origin.customer
         call = Call(
@@ -630,7 +696,7 @@ class SimulatedCenter:
         # Customers pick up their callback before the ring timeout (a
         # customer's no-answer must not count as the agent's RONA).
         delay = min(delay, 0.8 * (cmd.deadline - cmd.at))
-        _Due(self.env, max(0.0, cmd.at + delay - self.env.now), self._pick_up, (sim, sim.offers))
+        self._after(self.env.now, cmd.at + delay, self._pick_up, (sim, sim.offers))
 
     # --- the router's clock ----------------------------------------------------
 
@@ -642,105 +708,108 @@ class SimulatedCenter:
             self._skip_wake = -1.0
             return
         self._skip_wake = -1.0
-        self._wake(cmd.at)
+        self._wake(self.env.now, cmd.at)
 
-    def _wake(self, at: float) -> None:
+    def _wake(self, now: float, at: float) -> None:
         if at not in self._wakeups:
             self._wakeups.add(at)
-            _Due(self.env, max(0.0, at - self.env.now), self._tick, at)
+            self._after(now, at, self._tick, at)
 
-    def _tick(self, at: float) -> None:
+    def _tick(self, due: _Due) -> None:
+        at: float = due.arg
         self._wakeups.discard(at)
         # Float rounding may fire the timer a hair early; the router must see
         # the time it asked for.
-        self._apply(self.router.tick(max(self.env.now, at)))
+        self._apply(self.router.tick(max(due.at, at)))
 
     # --- agents ---------------------------------------------------------------
 
-    def _on_agent_state(self, event: AgentStateChanged) -> None:
+    def _on_not_ready(self, event: AgentStateChanged) -> None:
         agent = self._agents[event.agent_id]
         now = event.at
-        if now > agent.since and agent.state is not AgentState.LOGGED_OUT:
-            self._spans.append(AgentStateSpan(agent.id, agent.state, agent.since, now, agent.reason))
-        agent.state = event.state
-        agent.reason = event.reason
-        agent.since = now
-        if event.state is AgentState.NOT_READY:
-            if agent.going_home:
-                self._at(now, self._go_home, agent)
-            elif event.reason == NO_ANSWER_REASON:
-                agent.break_token += 1
-                self._at(now + self._rona_return_s, self._back_from_rona, (agent, agent.break_token))
-            elif agent.break_pending is not None and event.reason == agent.break_pending[0]:
-                # A break put off by a call still lasts its full length.
-                duration = agent.break_pending[1]
-                agent.break_pending = None
-                agent.break_token += 1
-                self._at(now + duration, self._break_over, (agent, agent.break_token))
+        agent.not_ready_reason = event.reason
+        if agent.going_home:
+            self._at(now, self._go_home, agent)
+        elif event.reason == NO_ANSWER_REASON:
+            agent.break_token += 1
+            self._at(now + self._rona_return_s, self._back_from_rona, (agent, agent.break_token))
+        elif agent.break_pending is not None and event.reason == agent.break_pending[0]:
+            # A break put off by a call still lasts its full length.
+            duration = agent.break_pending[1]
+            agent.break_pending = None
+            agent.break_token += 1
+            self._at(now + duration, self._break_over, (agent, agent.break_token))
 
-    def _login(self, shift: Shift) -> None:
+    def _login(self, due: _Due) -> None:
+        shift: Shift = due.arg
         agent = self._agents[shift.agent_id]
         agent.shift = shift
         agent.on_shift = True
         agent.going_home = False
-        now = self.env.now
+        now = due.at
         self._apply(self.router.login(agent.id, now))
         self._apply(self.router.set_ready(agent.id, now))
 
-    def _break_due(self, arg: tuple[AgentId, str, float]) -> None:
-        agent_id, reason, duration = arg
+    def _break_due(self, due: _Due) -> None:
+        agent_id, reason, duration = due.arg
         agent = self._agents[agent_id]
         if not agent.on_shift or agent.going_home:
             return
-        now = self.env.now
         agent.break_pending = (reason, duration)
         # Busy agents get the break after the current call (the router keeps
         # the request pending); the state change then starts the timer.
-        self._apply(self.router.set_not_ready(agent.id, reason, now))
+        self._apply(self.router.set_not_ready(agent.id, reason, due.at))
 
-    def _break_over(self, arg: tuple[_Agent, int]) -> None:
-        agent, token = arg
-        if token != agent.break_token or agent.state is not AgentState.NOT_READY or agent.going_home:
+    def _break_over(self, due: _Due) -> None:
+        agent, token = due.arg
+        if token != agent.break_token or agent.going_home or self.router.agent_state(agent.id) is not _NOT_READY:
             return
-        self._apply(self.router.set_ready(agent.id, self.env.now))
+        self._apply(self.router.set_ready(agent.id, due.at))
 
-    def _back_from_rona(self, arg: tuple[_Agent, int]) -> None:
-        agent, token = arg
-        if token != agent.break_token or agent.state is not AgentState.NOT_READY or agent.going_home:
+    def _back_from_rona(self, due: _Due) -> None:
+        agent, token = due.arg
+        if token != agent.break_token or agent.going_home or self.router.agent_state(agent.id) is not _NOT_READY:
             return
-        if agent.reason != NO_ANSWER_REASON:
+        if agent.not_ready_reason != NO_ANSWER_REASON:
             return
         if agent.break_pending is not None:
             reason, _ = agent.break_pending
-            self._apply(self.router.set_not_ready(agent.id, reason, self.env.now))
+            self._apply(self.router.set_not_ready(agent.id, reason, due.at))
         else:
-            self._apply(self.router.set_ready(agent.id, self.env.now))
+            self._apply(self.router.set_ready(agent.id, due.at))
 
-    def _shift_end(self, shift: Shift) -> None:
+    def _shift_end(self, due: _Due) -> None:
+        shift: Shift = due.arg
         agent = self._agents[shift.agent_id]
         if agent.shift is not shift:
             return
         agent.going_home = True
         agent.break_pending = None
-        if agent.state in (AgentState.READY, AgentState.NOT_READY):
-            self._go_home(agent)
+        if self.router.agent_state(agent.id) in (AgentState.READY, _NOT_READY):
+            self._go_home_now(agent, due.at)
         else:
             # Finish the call first: not ready after it (pending in the
             # router), then log out when that takes effect.
             reason = _home_reason(self.scenario.settings)
             try:
-                self._apply(self.router.set_not_ready(agent.id, reason, self.env.now))
+                self._apply(self.router.set_not_ready(agent.id, reason, due.at))
             except InvalidTransition:
                 pass
 
-    def _go_home(self, agent: _Agent) -> None:
-        if not agent.going_home or agent.state is AgentState.LOGGED_OUT:
+    def _go_home(self, due: _Due) -> None:
+        self._go_home_now(due.arg, due.at)
+
+    def _go_home_now(self, agent: _Agent, now: float) -> None:
+        if not agent.going_home:
             return
-        if agent.state not in (AgentState.READY, AgentState.NOT_READY):
+        state = self.router.agent_state(agent.id)
+        if state is AgentState.LOGGED_OUT:
+            return
+        if state not in (AgentState.READY, _NOT_READY):
             return  # an offer got in first; the next not-ready logs out
         agent.on_shift = False
         agent.going_home = False
-        self._apply(self.router.logout(agent.id, self.env.now))
+        self._apply(self.router.logout(agent.id, now))
 
 
 def _home_reason(settings: RouterSettings) -> str:
@@ -754,7 +823,3 @@ def _home_reason(settings: RouterSettings) -> str:
 def _draws(dist: Distribution | None, rng: np.random.Generator) -> Draws | None:
     # No draws at all for a zero delay: the single-queue checks need none.
     return Draws(dist, rng) if dist is not None and dist.mean_s > 0 else None
-
-
-def _ignore(_: Any) -> None:
-    return None
