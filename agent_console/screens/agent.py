@@ -90,6 +90,7 @@ class AgentScreen(Screen[None]):
         self.catalog = catalog
         self.clock = clock
         self.tick_s = tick_s
+        self._wrap_dialog: WrapUpScreen | None = None
         self.set_reactive(AgentScreen.agent, agent)
         self.set_reactive(AgentScreen.now, clock.now())
 
@@ -115,6 +116,12 @@ class AgentScreen(Screen[None]):
 
     def _tick(self) -> None:
         self.now = self.clock.now()
+
+    def watch_now(self) -> None:
+        self._count_down()
+
+    def watch_agent(self) -> None:
+        self._count_down()
 
     def watch_message(self, message: str) -> None:
         self.query_one("#message", Static).update(message)
@@ -211,7 +218,7 @@ class AgentScreen(Screen[None]):
         ringing = offer is not None and not on_call
         status = call.status if call else ""
         rules = {
-            "ready": state in ("not_ready", "logged_out", "wrap_up") and not on_call,
+            "ready": state in ("not_ready", "logged_out", "wrap_up") and not on_call and not ringing,
             "not_ready": state != "logged_out" and not ringing,
             "answer": ringing,
             "decline": ringing,
@@ -318,13 +325,8 @@ class AgentScreen(Screen[None]):
             return
         dialog = WrapUpScreen(call_id, self.catalog.dispositions, self._extend_later)
 
-        def count_down() -> None:
-            agent = self.agent
-            until = agent.wrap_up_until if agent and agent.state == "wrap_up" else None
-            dialog.remaining = None if until is None else until - self.clock.now()
-
         async def chosen(answer: WrapUp | None) -> None:
-            timer.stop()
+            self._wrap_dialog = None
             if answer is None:
                 return
             agent = await self._api("wrap-up", self.client.wrap_up(call_id, answer.disposition, answer.notes))
@@ -333,9 +335,17 @@ class AgentScreen(Screen[None]):
                 self._show_agent(agent)
                 self.message = f"Saved: {answer.disposition} for call {call_id}."
 
-        timer = self.set_interval(self.tick_s, count_down)
+        self._wrap_dialog = dialog
         self.app.push_screen(dialog, chosen)
-        count_down()
+        self._count_down()
+
+    def _count_down(self) -> None:
+        """Keep the open wrap-up dialog's timer in step with the agent."""
+        if self._wrap_dialog is None:
+            return
+        agent = self.agent
+        until = agent.wrap_up_until if agent and agent.state == "wrap_up" else None
+        self._wrap_dialog.remaining = None if until is None else until - self.now
 
     def _extend_later(self) -> None:
         self.run_worker(self.action_extend(), group="extend")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -69,6 +71,17 @@ class WrapUp:
     notes: str
 
 
+class WrapTimer(Static):
+    """What is left of the wrap-up time."""
+
+    remaining: reactive[float | None] = reactive(None)
+
+    def render(self) -> Text:
+        if self.remaining is None:
+            return Text("wrap-up time: –")
+        return Text(f"wrap-up time left: {duration(self.remaining)}")
+
+
 class WrapUpScreen(ModalScreen[WrapUp | None]):
     """Disposition code and notes for the call just ended.
 
@@ -93,21 +106,12 @@ class WrapUpScreen(ModalScreen[WrapUp | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="box"):
             yield Label(f"Wrap-up of call {self.call_id}", classes="box-title")
-            yield Static("", id="wrap-timer")
+            yield WrapTimer(id="wrap-timer").data_bind(WrapUpScreen.remaining)
             yield OptionList(*[Option(_numbered(i, f"{name} ({code})"), id=code)
                                for i, (code, name) in enumerate(self.dispositions.items())], id="dispositions")
             yield Input(placeholder="notes (Enter saves)", id="notes")
             yield Static("", id="wrap-error", classes="error")
         yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        self.watch_remaining(self.remaining)
-
-    def watch_remaining(self, remaining: float | None) -> None:
-        if not self.is_mounted:
-            return
-        text = "wrap-up time: –" if remaining is None else f"wrap-up time left: {duration(remaining)}"
-        self.query_one("#wrap-timer", Static).update(text)
 
     def _choose(self, code: str) -> None:
         self.chosen = code
@@ -135,15 +139,12 @@ class WrapUpScreen(ModalScreen[WrapUp | None]):
         self.action_save()
 
     def action_save(self) -> None:
-        options = self.query_one(OptionList)
-        code = self.chosen
-        if code is None and options.highlighted is not None:
-            code = options.get_option_at_index(options.highlighted).id
-        if code is None:
-            self.query_one("#wrap-error", Static).update("pick a disposition first")
-            options.focus()
+        # An explicit pick only: a stray Enter must not file "resolved".
+        if self.chosen is None:
+            self.query_one("#wrap-error", Static).update("pick a disposition first (arrows and Enter, or its digit)")
+            self.query_one(OptionList).focus()
             return
-        self.dismiss(WrapUp(code, self.query_one("#notes", Input).value))
+        self.dismiss(WrapUp(self.chosen, self.query_one("#notes", Input).value))
 
     def action_extend(self) -> None:
         self._extend()
@@ -164,11 +165,11 @@ class TransferTarget:
 class TransferScreen(ModalScreen[TransferTarget | None]):
     """Transfer to an agent, a queue or a number, blind or attended.
 
-    Type to filter the list (or type a number), arrows to pick, Tab to the
-    "attended" box, Enter to transfer.
+    Type to filter the list (or type a number), arrows to pick, ``ctrl+t``
+    for attended (consult first), Enter to transfer.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+t", "attended", "Attended on/off")]
 
     def __init__(self, catalog: Catalog, own_agent: str | None) -> None:
         super().__init__(classes="dialog")
@@ -181,7 +182,7 @@ class TransferScreen(ModalScreen[TransferTarget | None]):
             yield Label("Transfer the call", classes="box-title")
             yield Input(placeholder="filter, or a phone number", id="target")
             yield OptionList(id="targets")
-            yield Checkbox("attended (consult first; queues are always blind)", id="attended")
+            yield Checkbox("attended: consult first (ctrl+t); queues are always blind", id="attended")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -220,6 +221,10 @@ class TransferScreen(ModalScreen[TransferTarget | None]):
             options = self.query_one("#targets", OptionList)
             event.stop()
             options.action_cursor_down() if event.key == "down" else options.action_cursor_up()
+
+    def action_attended(self) -> None:
+        box = self.query_one("#attended", Checkbox)
+        box.value = not box.value
 
     def _finish(self, kind: str, target: str) -> None:
         attended = self.query_one("#attended", Checkbox).value and kind != "queue"
@@ -355,15 +360,18 @@ class KeysScreen(ModalScreen[None]):
         self.note = note
 
     def compose(self) -> ComposeResult:
-        text = Text()
-        for key, what in self.lines:
-            text.append(f"{key:>8}  ", "bold")
-            text.append(what + "\n")
-        if self.note:
-            text.append("\n" + self.note, "dim")
+        grid = Table.grid(padding=(0, 1))
+        for _ in range(2):
+            grid.add_column(style="bold", justify="right", no_wrap=True)
+            grid.add_column(no_wrap=True)
+        half = (len(self.lines) + 1) // 2
+        for left, right in zip_longest(self.lines[:half], self.lines[half:], fillvalue=("", "")):
+            grid.add_row(left[0], left[1], right[0], right[1])
         with Vertical(classes="box"):
             yield Label("Keys", classes="box-title")
-            yield Static(text)
+            yield Static(grid)
+            if self.note:
+                yield Static(Text(self.note, "dim"), classes="box-sub")
         yield Footer(compact=True)
 
     def action_close(self) -> None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import Callable
 from typing import Any
 
-from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -28,11 +26,8 @@ async def until(pilot: Pilot[Any], check: Callable[[], object], timeout: float =
 
 def screen_text(app: App[Any]) -> str:
     """The screen as plain text, as a person would read it."""
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), record=True, force_terminal=True,
-                      color_system="truecolor", legacy_windows=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
+    update = app.screen._compositor.render_full_update()
+    return "\n".join("".join(strip.text for strip in line) for line in update.strips) + "\n"
 
 
 def fake_app(fake: FakeClient, username: str = "a01", password: str | None = "demo") -> ConsoleApp:
