@@ -45,6 +45,7 @@ class Order(IntEnum):
 
 
 Entry = tuple[Any, ...]
+_LEVEL = Order.LEVEL
 
 
 def _prefix(order: Order, agent: AgentRecord, idle: float) -> tuple[float, ...]:
@@ -85,7 +86,7 @@ class ReadyPools:
         with_any_skill: keep the ``ANY_SKILL`` pool (some queue needs no skill).
         """
         self._orders = tuple(sorted(o for o in set(orders) if o is not Order.LEVEL))
-        self._slot = {o: i for i, o in enumerate(self._orders)}
+        self._slot: dict[Order, int] = {o: i for i, o in enumerate(self._orders)}
         self._idle_only = self._orders == (Order.IDLE,)  # the common case: one entry, built inline
         self._level_skills = frozenset(level_skills)
         self._with_any = with_any_skill
@@ -154,14 +155,20 @@ class ReadyPools:
         of the ready state, which it must do at once.
         """
         count = self.count
-        if order is Order.LEVEL and primary is not None and primary in self._level_skills:
+        level = order is _LEVEL
+        if level and primary is not None and primary in self._level_skills:
             skill = primary
             if count.get(skill, 0) == 0:
                 return None
         else:
-            if order is Order.LEVEL:
+            if level:
                 order = Order.IDLE
-            if reqs:
+                level = False
+            if len(reqs) == 1:
+                skill = reqs[0][0]
+                if count.get(skill, 0) == 0:
+                    return None
+            elif reqs:
                 skill = reqs[0][0]
                 best = count.get(skill, 0)
                 for s, _ in reqs:
@@ -174,7 +181,7 @@ class ReadyPools:
                 skill = ANY_SKILL
             else:
                 return None
-        if order is Order.LEVEL:
+        if level:
             heap = self._level_heaps.get(skill)
         else:
             heaps = self._heaps.get(skill)
@@ -193,6 +200,7 @@ class ReadyPools:
                 found = agent
                 break
             stash.append(entry)
-        for entry in stash:
-            heapq.heappush(heap, entry)
+        if stash:
+            for entry in stash:
+                heapq.heappush(heap, entry)
         return found

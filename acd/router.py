@@ -103,8 +103,11 @@ _READY = AgentState.READY
 _BUSY = AgentState.BUSY
 _RESERVED = AgentState.RESERVED
 _WRAP_UP = AgentState.WRAP_UP
+_LOGGED_OUT = AgentState.LOGGED_OUT
 _WAITING = CallState.WAITING
 _OFFERED = CallState.OFFERED
+_TALKING = CallState.TALKING
+_HELD = CallState.HELD
 _VOICEMAIL = OverflowAction(OverflowKind.VOICEMAIL)
 
 # timer kinds
@@ -203,6 +206,15 @@ class Router:
             orders.update(_POLICY_ORDERS[q.policy])
             if q.policy is SelectionPolicy.BEST_SKILL and q.requirements:
                 level_skills.add(q.requirements[0].skill)
+        # the ordering of each queue whose policy does not depend on the call
+        self._queue_order: dict[QueueId, tuple[Order, SkillId | None] | None] = {}
+        for q in self._queues.values():
+            fixed: tuple[Order, SkillId | None] | None = None
+            if q.policy is SelectionPolicy.BEST_SKILL:
+                fixed = (Order.LEVEL, q.requirements[0].skill if q.requirements else None)
+            elif q.policy is not SelectionPolicy.VALUE_BASED:
+                fixed = (_POLICY_ORDERS[q.policy][0], None)
+            self._queue_order[q.id] = fixed
         self._unrestricted = any(not q.requirements for q in self._queues.values())
         self._pools = ReadyPools(orders, level_skills, self._unrestricted)
         self._waiting = WaitingCalls(holders, list(self._queues))
@@ -366,12 +378,12 @@ class Router:
         rec.is_callback = callback
         if call.preferred_agent is not None and call.preferred_wait_s > 0:
             pref = self._agents.get(call.preferred_agent)
-            if pref is not None and pref.state is not AgentState.LOGGED_OUT:
+            if pref is not None and pref.state is not _LOGGED_OUT:
                 rec.pref = pref.id
                 rec.pref_until = now + call.preferred_wait_s
         self._calls[call.id] = rec
         out: list[Effect] = []
-        self._enter(rec, cfg.id, now, out, announce=True)
+        self._enter(rec, cfg.id, now, out, True)
         return out
 
     def abandon(self, call_id: CallId, now: float) -> list[Effect]:
@@ -385,11 +397,11 @@ class Router:
         """
         rec = self._call(call_id)
         out: list[Effect] = []
-        if rec.state is CallState.WAITING:
+        if rec.state is _WAITING:
             self._waiting.remove(rec)
             self._forget(rec)
             out.append(CallAbandoned(rec.id, rec.queue, now, now - rec.enqueued_at))
-        elif rec.state is CallState.OFFERED:
+        elif rec.state is _OFFERED:
             a = rec.agent
             assert a is not None
             self._forget(rec)
@@ -407,12 +419,12 @@ class Router:
             InvalidTransition: the call is not being offered.
         """
         rec = self._call(call_id)
-        if rec.state is not CallState.OFFERED:
+        if rec.state is not _OFFERED:
             raise InvalidTransition(f"call {call_id!r} is {rec.state.value}, not offered")
         a = rec.agent
         assert a is not None
         out: list[Effect] = []
-        rec.state = CallState.TALKING
+        rec.state = _TALKING
         rec.answered_at = now
         rec.epoch += 1
         a.misses = 0
@@ -473,7 +485,8 @@ class Router:
             InvalidTransition: the call is not connected (use ``abandon``).
         """
         rec = self._call(call_id)
-        if rec.state not in (CallState.TALKING, CallState.HELD):
+        state = rec.state
+        if state is not _TALKING and state is not _HELD:
             raise InvalidTransition(f"call {call_id!r} is {rec.state.value}; use abandon")
         a = rec.agent
         assert a is not None
@@ -786,7 +799,7 @@ class Router:
         overflow action if one is due. Updates ``rec.reqs``."""
         if rec.pref is not None and (
             now >= rec.pref_until
-            or self._agents[rec.pref].state is AgentState.LOGGED_OUT
+            or self._agents[rec.pref].state is _LOGGED_OUT
             or (rec.excluded is not None and rec.pref in rec.excluded)
         ):
             rec.pref = None
@@ -857,20 +870,15 @@ class Router:
         out.append(OverflowCall(rec.id, rec.queue, action, now))
 
     def _order(self, rec: CallRecord) -> tuple[Order, SkillId | None]:
-        policy = rec.cfg.policy
-        if policy is SelectionPolicy.LONGEST_IDLE:
-            return Order.IDLE, None
-        if policy is SelectionPolicy.VALUE_BASED:
-            s = self._settings
-            call = rec.call
-            high = call.tier <= s.value_top_tier or (
-                s.value_clv_threshold is not None and call.clv >= s.value_clv_threshold
-            )
-            return (Order.PERF_DESC if high else Order.PERF_ASC), None
-        if policy is SelectionPolicy.BEST_SKILL:
-            reqs = rec.cfg.requirements
-            return Order.LEVEL, (reqs[0].skill if reqs else None)
-        return _POLICY_ORDERS[policy][0], None
+        """The ordering (and for best skill, the ranking skill) for this call."""
+        fixed = self._queue_order[rec.queue]
+        if fixed is not None:
+            return fixed
+        # value based: the call's value picks the end of the performance scale
+        s = self._settings
+        call = rec.call
+        high = call.tier <= s.value_top_tier or (s.value_clv_threshold is not None and call.clv >= s.value_clv_threshold)
+        return (Order.PERF_DESC if high else Order.PERF_ASC), None
 
     def _find_agent(self, rec: CallRecord) -> AgentRecord | None:
         """Best ready agent for a call under its queue's policy (taken from the pools)."""
@@ -879,7 +887,7 @@ class Router:
             if a.pooled and a.meets(rec.reqs) and not (rec.excluded and a.id in rec.excluded):
                 return a
             return None
-        order, primary = self._order(rec)
+        order, primary = self._queue_order[rec.queue] or self._order(rec)
         return self._pools.take(rec.reqs, order, primary, rec.excluded)
 
     def _match_agent(self, a: AgentRecord, now: float, out: list[Effect]) -> bool:
@@ -898,7 +906,7 @@ class Router:
         a.last_offered = self._offer_seq
         a.call = rec
         self._set_state(a, _RESERVED, now, out, None, rec.id)
-        rec.state = CallState.OFFERED
+        rec.state = _OFFERED
         rec.agent = a
         rec.offer_token += 1
         deadline = now + self._ring_timeout_s

@@ -103,6 +103,12 @@ class _Status(IntEnum):
     OFF_LINE = 4  # a callback request: the caller hung up keeping their place
 
 
+# Members used on every call, as module constants (reading one off an enum
+# class costs several times a global lookup).
+_WAITING, _RINGING, _TALKING, _DONE = _Status.WAITING, _Status.RINGING, _Status.TALKING, _Status.DONE
+_ANSWERED = Outcome.ANSWERED
+
+
 @dataclass(frozen=True, slots=True)
 class Scenario:
     """What to simulate: the center (as the router sees it), traffic, roster.
@@ -293,7 +299,6 @@ class SimulatedCenter:
         self._wakeups: set[float] = set()
         self._skip_wake = -1.0
         self._live = 0
-        self._events = 0
         self._ring = _draws(traffic.ring_delay, rng["ring"])
         self._cb_ring = _draws(traffic.callback_ring_delay or traffic.ring_delay, rng["ring"])
         self._miss = Uniforms(rng["miss"]) if traffic.no_answer_probability > 0 else None
@@ -509,6 +514,12 @@ class SimulatedCenter:
                 if effect.state is _NOT_READY:
                     self._on_not_ready(effect)
                 continue
+            if cls is ScheduleWakeup and effect.at == self._skip_wake:
+                # The ring timer of an offer that will be answered in time: a
+                # tick then would do nothing (any other timer due at the same
+                # moment comes with its own ScheduleWakeup).
+                self._skip_wake = -1.0
+                continue
             handler = handlers[cls]
             if handler is not None:
                 handler(effect)
@@ -555,9 +566,8 @@ class SimulatedCenter:
         self._calls[call_id] = sim
         self._all.append(sim)
         self._live += 1
-        self._events += 1
         self._apply(self.router.enqueue(call, now))
-        if sim.status is _Status.WAITING:
+        if sim.status is _WAITING:
             self._arm(sim, now)
 
     def _arm(self, sim: SimCall, now: float) -> None:
@@ -580,7 +590,6 @@ class SimulatedCenter:
 
     def _finish(self, sim: SimCall) -> None:
         self._live -= 1
-        self._events += 1
         del self._calls[sim.id]
 
     def _on_offer(self, offer: OfferCall) -> None:
@@ -588,7 +597,7 @@ class SimulatedCenter:
         if sim.callback:  # offered before it became a request: dial out
             self._on_place_callback(offer)
             return
-        sim.status = _Status.RINGING
+        sim.status = _RINGING
         sim.agent = offer.agent_id
         sim.offers += 1
         now = self.env.now
@@ -608,12 +617,12 @@ class SimulatedCenter:
 
     def _pick_up(self, due: _Due) -> None:
         sim, offer = due.arg
-        if sim.status is not _Status.RINGING or sim.offers != offer:
+        if sim.status is not _RINGING or sim.offers != offer:
             return  # the caller hung up, or the offer was withdrawn
         now = due.at
-        sim.status = _Status.TALKING
+        sim.status = _TALKING
         sim.answered_at = now
-        sim.outcome = Outcome.ANSWERED
+        sim.outcome = _ANSWERED
         self._apply(self.router.answer(sim.id, now))
         at = now + sim.handle_s
         heappush(self._queue, (at, NORMAL, next(self._eid), _Due(at, self._hang_up, sim)))
@@ -621,7 +630,7 @@ class SimulatedCenter:
     def _hang_up(self, due: _Due) -> None:
         sim: SimCall = due.arg
         now = due.at
-        sim.status = _Status.DONE
+        sim.status = _DONE
         sim.ended_at = now
         sim.wrap_up_s = self._wrap.get(sim.queue, 0.0)
         if sim.customer >= 0 and sim.agent is not None:
@@ -701,12 +710,7 @@ class SimulatedCenter:
     # --- the router's clock ----------------------------------------------------
 
     def _on_wakeup(self, cmd: ScheduleWakeup) -> None:
-        if cmd.at == self._skip_wake:
-            # The ring timer of an offer that will be answered in time: a
-            # tick then would do nothing (any other timer due at the same
-            # moment comes with its own ScheduleWakeup).
-            self._skip_wake = -1.0
-            return
+        # (a skipped ring timer is caught in _apply)
         self._skip_wake = -1.0
         self._wake(self.env.now, cmd.at)
 
