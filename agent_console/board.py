@@ -108,7 +108,9 @@ class Board:
         if isinstance(event, AgentStateChanged):
             row = self.agents.get(event.agent_id)
             if row is not None:
-                call_id = (event.call_id or row.call_id) if event.state in ON_CALL else None
+                # The call itself comes from call events (whose ids the
+                # snapshot shares); a state change only says whether there is one.
+                call_id = row.call_id if event.state in ON_CALL else None
                 self.agents[event.agent_id] = row.moved(event.state, event.reason, event.at, call_id)
             return False
         if isinstance(event, SkillsChanged):
@@ -121,10 +123,15 @@ class Board:
             return False
         if isinstance(event, CallChanged):
             call = event.call
-            if call.live and call.agent_id is not None:
+            row = self.agents.get(call.agent_id) if call.agent_id else None
+            if call.live and row is not None:
                 self.calls[call.call_id] = call
+                if row.call_id != call.call_id:
+                    self.agents[row.agent_id] = replace(row, call_id=call.call_id)
             else:
                 self.calls.pop(call.call_id, None)
+                if row is not None and row.call_id == call.call_id:
+                    self.agents[row.agent_id] = replace(row, call_id=None)
             return True
         return False
 

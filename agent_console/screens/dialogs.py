@@ -86,12 +86,12 @@ class WrapUpScreen(ModalScreen[WrapUp | None]):
     """Disposition code and notes for the call just ended.
 
     Pick the code (arrows and Enter, or its digit), type notes, Enter saves.
-    The wrap-up timer counts down here; ``ctrl+e`` asks for more time.
+    The wrap-up timer counts down here; F2 asks for more time.
     """
 
     BINDINGS = [
         Binding("escape", "cancel", "Later"),
-        Binding("ctrl+e", "extend", "Extend +30s"),
+        Binding("f2", "extend", "Extend +30s"),
         Binding("ctrl+s", "save", "Save"),
     ]
     remaining: reactive[float | None] = reactive(None)
@@ -182,7 +182,7 @@ class TransferScreen(ModalScreen[TransferTarget | None]):
             yield Label("Transfer the call", classes="box-title")
             yield Input(placeholder="filter, or a phone number", id="target")
             yield OptionList(id="targets")
-            yield Checkbox("attended: consult first (ctrl+t); queues are always blind", id="attended")
+            yield Checkbox("attended: consult first (ctrl+t)", id="attended")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -120,7 +120,7 @@ def test_answer_hold_resume_hang_up_and_disposition() -> None:
         await until(pilot, lambda: isinstance(screen.app.screen, WrapUpScreen), what="the wrap-up dialog")
         await pilot.pause()
         assert "wrap-up time left: 0:20" in screen_text(screen.app)
-        await pilot.press("ctrl+e")
+        await pilot.press("f2")
         await until(pilot, lambda: ("extend_wrap_up", 30.0) in fake.commands)
         await pilot.press("2", *"call back friday", "enter")
         await until(pilot, lambda: screen.pending_wrap is None)

@@ -10,14 +10,9 @@ and takes the next call should one ring out anyway.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,49 +22,16 @@ from agent_console.screens.agent import AgentScreen
 from agent_console.screens.dialogs import WrapUpScreen
 from agent_console.screens.login import LoginScreen
 from agent_console.screens.supervisor import SupervisorScreen
-from tests.console.helpers import screen_text, until
+from tests.console.helpers import Demo, running_demo, screen_text, until
 
-ROOT = Path(__file__).resolve().parents[2]
 SPEED = 10
-
-
-@dataclass(frozen=True)
-class Demo:
-    url: str
-    data_dir: Path
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """``callcenter demo`` on a free port, with a01 left to the console."""
-    data_dir = tmp_path_factory.mktemp("demo")
-    out_path = data_dir / "demo.out"
-    with open(out_path, "w") as out, open(data_dir / "demo.err", "w") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "callcenter.cli.demo", "--config", str(ROOT / "config" / "sample-center"),
-             "--data-dir", str(data_dir), "--port", "0", "--headless", "--speed", str(SPEED),
-             "--human-agents", "a01", "--duration", "300"],
-            cwd=ROOT, stdout=out, stderr=err, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    try:
-        url = None
-        deadline = time.monotonic() + 30
-        while url is None:
-            for line in out_path.read_text().splitlines():
-                if line.startswith("API listening on "):
-                    url = line.split()[-1]
-            if url is None:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the demo did not start:\n" + (data_dir / "demo.err").read_text()[-3000:])
-                time.sleep(0.1)
-        yield Demo(url, data_dir)
-    finally:
-        process.send_signal(signal.SIGTERM)  # a clean stop flushes every record
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    with running_demo(tmp_path_factory.mktemp("demo"), SPEED) as server:
+        yield server
 
 
 def _disposition(db: Path, call_id: str) -> tuple[str | None, str] | None:
