@@ -418,7 +418,7 @@ class Router:
         Raises:
             InvalidTransition: the call is not being offered.
         """
-        rec = self._call(call_id)
+        rec = self._calls.get(call_id) or self._call(call_id)  # (the lookup inline: once per call)
         if rec.state is not _OFFERED:
             raise InvalidTransition(f"call {call_id!r} is {rec.state.value}, not offered")
         a = rec.agent
@@ -484,7 +484,7 @@ class Router:
         Raises:
             InvalidTransition: the call is not connected (use ``abandon``).
         """
-        rec = self._call(call_id)
+        rec = self._calls.get(call_id) or self._call(call_id)  # (the lookup inline: once per call)
         state = rec.state
         if state is not _TALKING and state is not _HELD:
             raise InvalidTransition(f"call {call_id!r} is {rec.state.value}; use abandon")

@@ -439,6 +439,7 @@ class SimulatedCenter:
             env.run(until=min(env.now + step_s, limit))
         end = env.now
         spans = self._spans(end)
+        self._changes = []  # built into spans: let them go
         records = self._records(self._all)
         callbacks = self._records(self._callbacks)
         customers: dict[str, str] = {}
