@@ -375,7 +375,8 @@ class AgentScreen(Screen[None]):
             self.message = "Logged out of the queues. r logs in again, q quits."
 
     def action_keys(self) -> None:
-        lines = [(b.key.replace("question_mark", "?"), b.description) for b in self.BINDINGS]
+        lines = [(b.key.replace("question_mark", "?"), b.description)
+                 for b in self.BINDINGS if isinstance(b, Binding)]
         self.app.push_screen(KeysScreen(lines, CONFERENCE_NOTE))
 
     # --- talking to the API ------------------------------------------------------------

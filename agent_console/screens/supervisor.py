@@ -282,7 +282,7 @@ class SupervisorScreen(Screen[None]):
 
     def action_keys(self) -> None:
         lines = [(b.key.replace("question_mark", "?").replace("slash", "/"), b.description)
-                 for b in self.BINDINGS]
+                 for b in self.BINDINGS if isinstance(b, Binding)]
         self.app.push_screen(KeysScreen(lines, "Sort cycles agent id, state, time in state, name."))
 
     async def action_quit(self) -> None:

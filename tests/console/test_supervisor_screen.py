@@ -28,6 +28,7 @@ def run(flow: Flow, size: tuple[int, int] = (80, 24)) -> FakeClient:
             screen = app.screen
             assert isinstance(screen, SupervisorScreen)
             screen.refresh_s = 0.2
+            await until(pilot, lambda: len(grid_ids(screen)) == 9, what="the agent grid")
             await pilot.pause(0.15)
             await flow(pilot, screen, fake)
 
