@@ -562,7 +562,11 @@ class CallCenterService:
 
     async def on_agent_state_changed(self, e: AgentStateChanged) -> None:
         agent = self._agents[e.agent_id]
-        self._log_state(e.agent_id, e.previous, e.state, e.at, e.reason, e.call_id)
+        # consoles and the state log know calls by the service's id, not the router's
+        call_id = e.call_id
+        if call_id is not None and (known := self._router_calls.get(call_id)) is not None:
+            call_id = known[0].id
+        self._log_state(e.agent_id, e.previous, e.state, e.at, e.reason, call_id)
         if e.previous is AgentState.WRAP_UP and e.state is not AgentState.WRAP_UP:
             self._record_wrap_end(agent, e.at)
         if e.state is AgentState.WRAP_UP and e.call_id is not None:
