@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from agent_console.app import ConsoleApp
+from agent_console.format import state_label
 from agent_console.screens.agent import AgentScreen
 from agent_console.screens.dialogs import WrapUpScreen
 from agent_console.screens.login import LoginScreen
@@ -79,11 +80,21 @@ async def _supervise(url: str, watch: Watch) -> None:
         while not watch.done.is_set():
             row = screen.board.agents.get("a01")
             if row is not None and (row.state, row.reason) != last:
-                at = loop.time()
-                await pilot.pause(0.15)  # let the grid redraw, then read it as shown
-                lines = [line for line in screen_text(app).splitlines() if line.lstrip().startswith("a01 ")]
-                watch.seen.append((at, row.state, row.reason, lines[0] if lines else ""))
                 last = (row.state, row.reason)
+                # Time it when the grid SHOWS the change (label and reason on
+                # a01's line), not when the model got it: that is what a
+                # supervisor sees.
+                # two spaces before the label: "  READY " is not "NOT READY"
+                wanted = [f"  {state_label(row.state)} "] + ([row.reason] if row.reason else [])
+                line = ""
+                give_up = loop.time() + 3.0
+                while loop.time() < give_up:
+                    lines = [text for text in screen_text(app).splitlines() if text.lstrip().startswith("a01 ")]
+                    line = lines[0] if lines else ""
+                    if all(word in line for word in wanted):
+                        break
+                    await pilot.pause(0.02)
+                watch.seen.append((loop.time(), row.state, row.reason, line))
             await pilot.pause(0.02)
 
 
