@@ -13,7 +13,7 @@ timers are not removed; they carry a token and do nothing when stale.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -60,8 +60,8 @@ from acd.records import positional_maker
 from acd.router import Router
 from simulation.arrivals import arrival_times
 from simulation.model import Distribution, Roster, Shift, Traffic
-from simulation.population import Customers
-from simulation.rng import Draws, Uniforms, sample, streams
+from simulation.population import Customers, customer_id
+from simulation.rng import draws, sample, streams, uniforms
 
 _NOT_READY = AgentState.NOT_READY
 DRAIN_S = 4 * 3600.0  # after the window, finish calls in progress for at most this long
@@ -106,7 +106,7 @@ class _Status(IntEnum):
 # Members used on every call, as module constants (reading one off an enum
 # class costs several times a global lookup).
 _WAITING, _RINGING, _TALKING, _DONE = _Status.WAITING, _Status.RINGING, _Status.TALKING, _Status.DONE
-_ANSWERED = Outcome.ANSWERED
+_ANSWERED, _OPEN = Outcome.ANSWERED, Outcome.OPEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +130,8 @@ class SimCall:
     __slots__ = (
         "id",
         "queue",
-        "first_queue",
         "customer",
         "tier",
-        "arrived_at",
         "handle_s",
         "status",
         "outcome",
@@ -141,7 +139,6 @@ class SimCall:
         "offers",
         "answered_at",
         "ended_at",
-        "wrap_up_s",
         "callback",
         "entered_at",
         "legs",
@@ -150,26 +147,33 @@ class SimCall:
         "armed",
     )
 
-    def __init__(self, call_id: str, queue: str, arrived_at: float, handle_s: float, customer: int, tier: int) -> None:
+    def __init__(
+        self,
+        call_id: str,
+        queue: str,
+        arrived_at: float,
+        handle_s: float,
+        customer: int,
+        tier: int,
+        patience_at: float = math.inf,
+        extra_skills: tuple[str, ...] = (),
+    ) -> None:
         self.id = call_id
-        self.queue = queue
-        self.first_queue = queue
+        self.queue = queue  # the current queue
         self.customer = customer
         self.tier = tier
-        self.arrived_at = arrived_at
         self.handle_s = handle_s
-        self.status = _Status.WAITING
-        self.outcome = Outcome.OPEN
+        self.status = _WAITING
+        self.outcome = _OPEN
         self.agent: AgentId | None = None
         self.offers = 0
         self.answered_at: float | None = None
         self.ended_at: float | None = None
-        self.wrap_up_s = 0.0
         self.callback = False  # a callback request (an outbound leg)
         self.entered_at = arrived_at  # into the current queue
-        self.legs: list[tuple[str, float, str, float]] = []  # queue, entered, moved to, at
-        self.extra_skills: tuple[str, ...] = ()
-        self.patience_at = math.inf  # the caller hangs up then if not talking
+        self.legs: tuple[tuple[str, float, str, float], ...] = ()  # queue, entered, moved to, at
+        self.extra_skills = extra_skills
+        self.patience_at = patience_at  # the caller hangs up then if not talking
         self.armed = False  # the patience timer is scheduled
 
 
@@ -207,10 +211,13 @@ class _Due(Event):
     _ok = True
     _value = None
 
-    def __init__(self, at: float, fn: Callable[[_Due], None], arg: Any) -> None:
-        self.callbacks = [fn]
+    def __init__(self, at: float, callbacks: _Callbacks, arg: Any) -> None:
+        self.callbacks = callbacks  # shared by every timer of a kind: simpy only reads it
         self.at = at
         self.arg = arg
+
+
+_Callbacks = list[Callable[[_Due], None]]
 
 
 class _Agent:
@@ -301,20 +308,24 @@ class SimulatedCenter:
         self._live = 0
         self._ring = _draws(traffic.ring_delay, rng["ring"])
         self._cb_ring = _draws(traffic.callback_ring_delay or traffic.ring_delay, rng["ring"])
-        self._miss = Uniforms(rng["miss"]) if traffic.no_answer_probability > 0 else None
+        self._miss = uniforms(rng["miss"]) if traffic.no_answer_probability > 0 else None
         self._miss_p = traffic.no_answer_probability
         self._rona_return_s = traffic.rona_return_s
         self._preferred_wait_s = traffic.population.preferred_wait_s if traffic.population else 0.0
         self._remember = bool(traffic.population and traffic.population.remember_last_agent)
-        self._last_agent: dict[int, AgentId] = {}
         self._customers: Customers | None = None
         if traffic.population is not None:
             skill = traffic.population.dedicated_skill
             pool = [a for a in sorted(profiles) if skill is None or profiles[a].skills.get(skill, 0) > 0]
             self._customers = Customers(traffic.population, rng["population"], pool)
-        # Plain lists: indexing numpy arrays per call costs more than the call.
-        self._tiers: list[int] = self._customers.tier.tolist() if self._customers else []
-        self._clvs: list[float] = self._customers.clv.tolist() if self._customers else []
+        # by customer index (a list: cheaper than a dict keyed by int)
+        self._last_agent: list[AgentId | None] = [None] * len(self._customers) if self._customers else []
+        # Every timer of a kind shares one callbacks list (simpy only reads it).
+        self._on_arrive: _Callbacks = [self._arrive]
+        self._on_pick_up: _Callbacks = [self._pick_up]
+        self._on_hang_up: _Callbacks = [self._hang_up]
+        self._on_give_up: _Callbacks = [self._give_up]
+        self._on_tick: _Callbacks = [self._tick]
         self._handlers: dict[type, Callable[[Any], None] | None] = {  # None: nothing to do
             OfferCall: self._on_offer,
             PlaceCallback: self._on_place_callback,
@@ -371,13 +382,28 @@ class SimulatedCenter:
             extras.append(extra)
         all_t = np.concatenate(times) if times else np.empty(0)
         order = np.argsort(all_t, kind="stable")
+        # Everything a call needs, per arrival in order, as plain lists
+        # (indexing numpy arrays per call costs more than the call).
         self._arr_t = all_t[order].tolist()
-        self._arr_q = np.concatenate(queue_ix)[order].tolist()
+        queue_ids = self._queue_ids
+        self._arr_q: list[str] = [queue_ids[q] for q in np.concatenate(queue_ix)[order].tolist()]
         self._arr_h = np.concatenate(handle)[order].tolist()
         self._arr_p = np.concatenate(patience)[order].tolist()
-        self._arr_c = np.concatenate(callers)[order].tolist()
+        cust = np.concatenate(callers)[order]
+        self._arr_c = cust.tolist()
         flat = [e for per_queue in extras for e in per_queue]
-        self._arr_x = [flat[int(j)] for j in order]
+        self._arr_x = [flat[j] for j in order.tolist()]
+        self._arr_xs = [tuple(r.skill for r in x) if x else () for x in self._arr_x]
+        customers = self._customers
+        if customers is not None:
+            self._arr_tier: list[int] = customers.tier[cust].tolist()
+            self._arr_clv: list[float] = customers.clv[cust].tolist()
+            self._arr_cid: list[str | None] = [customer_id(c) for c in self._arr_c]
+            dedicated = customers.dedicated
+            self._arr_pref: list[AgentId | None] = [dedicated[c] for c in self._arr_c]
+        else:
+            n = len(self._arr_c)
+            self._arr_tier, self._arr_clv, self._arr_cid, self._arr_pref = [3] * n, [0.0] * n, [None] * n, [None] * n
         self._next = 0
         self._n_arrivals = len(self._arr_t)
 
@@ -387,22 +413,22 @@ class SimulatedCenter:
             if shift.end_s <= self.start_s or shift.start_s >= end:
                 continue
             login = max(shift.start_s, self.start_s)
-            self._at(login, self._login, shift)
+            self._at(login, [self._login], shift)
             for b in shift.breaks:
                 b_end = b.start_s + b.duration_s
                 if b_end > login:
                     due = max(b.start_s, login)
-                    self._at(due, self._break_due, (shift.agent_id, b.reason, b_end - due))
-            self._at(shift.end_s, self._shift_end, shift)
+                    self._at(due, [self._break_due], (shift.agent_id, b.reason, b_end - due))
+            self._at(shift.end_s, [self._shift_end], shift)
 
-    def _at(self, when: float, fn: Callable[[_Due], None], arg: Any) -> None:
-        self._after(self.env.now, when, fn, arg)
+    def _at(self, when: float, callbacks: _Callbacks, arg: Any) -> None:
+        self._after(self.env.now, when, callbacks, arg)
 
-    def _after(self, now: float, when: float, fn: Callable[[_Due], None], arg: Any) -> None:
-        """Call ``fn`` at ``when``, or at ``now`` if that is past."""
+    def _after(self, now: float, when: float, callbacks: _Callbacks, arg: Any) -> None:
+        """Call ``callbacks`` at ``when``, or at ``now`` if that is past."""
         delay = when - now
-        at = now + delay if delay > 0.0 else now
-        heappush(self._queue, (at, NORMAL, next(self._eid), _Due(at, fn, arg)))
+        at = now + delay if delay > 0.0 else now  # simpy's own arithmetic: the same float
+        heappush(self._queue, (at, NORMAL, next(self._eid), _Due(at, callbacks, arg)))
 
     # --- running ------------------------------------------------------------
 
@@ -427,7 +453,7 @@ class SimulatedCenter:
     def _run(self, progress: Callable[[float], None] | None, step_s: float) -> RunResult:
         env = self.env
         if self._arr_t:
-            self._at(self._arr_t[0], self._arrive, None)
+            self._at(self._arr_t[0], self._on_arrive, None)
         t = self.start_s
         while t < self.until_s:
             t = min(t + step_s, self.until_s)
@@ -444,8 +470,9 @@ class SimulatedCenter:
         callbacks = self._records(self._callbacks)
         customers: dict[str, str] = {}
         if self._customers is not None:
-            ids = self._customers.ids
-            customers = {sim.id: ids[sim.customer] for sim in self._all + self._callbacks if sim.customer >= 0}
+            # every caller is a customer then; arrivals come in order
+            customers = {sim.id: cid for sim, cid in zip(self._all, self._arr_cid) if cid is not None}
+            customers.update((sim.id, customer_id(sim.customer)) for sim in self._callbacks if sim.customer >= 0)
         return RunResult(
             tuple(records), tuple(callbacks), tuple(spans), self.start_s, self.until_s, len(self._all), customers
         )
@@ -455,6 +482,7 @@ class SimulatedCenter:
         out: list[CallRecord] = []
         append = out.append
         queue_skills = self._queue_skills
+        wrap = self._wrap
         answered_, abandoned_, callback_ = Outcome.ANSWERED, Outcome.ABANDONED, Outcome.CALLBACK
         for sim in sims:
             for queue, entered, to_queue, at in sim.legs:
@@ -464,8 +492,10 @@ class SimulatedCenter:
             answered = o is answered_
             ended = sim.ended_at
             wrap_end = None
-            if answered and ended is not None and sim.wrap_up_s > 0:
-                wrap_end = ended + sim.wrap_up_s
+            if answered and ended is not None:
+                wrap_s = wrap.get(sim.queue, 0.0)  # the queue the call ended in
+                if wrap_s > 0:
+                    wrap_end = ended + wrap_s
             append(
                 _record(
                     sim.id,
@@ -489,19 +519,22 @@ class SimulatedCenter:
         """Every agent's states up to ``end``, from the changes in the order they came."""
         logged_out = AgentState.LOGGED_OUT
         start = self.start_s
-        last: dict[AgentId, tuple[AgentState, str | None, float]] = {a: (logged_out, None, start) for a in self._agents}
+        # each agent's latest change (state, reason, at), kept as the change itself
+        last: dict[AgentId, AgentStateChanged] = {
+            a: AgentStateChanged(a, logged_out, logged_out, start) for a in self._agents
+        }
         spans: list[AgentStateSpan] = []
         append = spans.append
         for change in self._changes:
             agent_id = change.agent_id
-            state, reason, since = last[agent_id]
-            now = change.at
-            if now > since and state is not logged_out:
-                append(_span(agent_id, state, since, now, reason))
-            last[agent_id] = (change.state, change.reason, now)
-        for agent_id, (state, reason, since) in last.items():
-            if since < end and state is not logged_out:
-                append(_span(agent_id, state, since, end, reason))
+            prev = last[agent_id]
+            state = prev.state
+            if state is not logged_out and change.at > prev.at:
+                append(_span(agent_id, state, prev.at, change.at, prev.reason))
+            last[agent_id] = change
+        for agent_id, prev in last.items():
+            if prev.at < end and prev.state is not logged_out:
+                append(_span(agent_id, prev.state, prev.at, end, prev.reason))
         return spans
 
     def _apply(self, effects: list[Any]) -> None:
@@ -532,38 +565,29 @@ class SimulatedCenter:
         i = self._next
         self._next = i + 1
         if i + 1 < self._n_arrivals:
-            self._after(now, self._arr_t[i + 1], self._arrive, None)
-        queue = self._queue_ids[self._arr_q[i]]
+            self._after(now, self._arr_t[i + 1], self._on_arrive, None)
+        queue = self._arr_q[i]
         cust = self._arr_c[i]
-        extra = self._arr_x[i]
         call_id = f"k{i + 1:07d}"
-        customers = self._customers
-        if customers is not None and cust >= 0:
-            preferred = customers.dedicated[cust]
-            if preferred is None and self._remember:
-                preferred = self._last_agent.get(cust)
-            if preferred is not None and not self._agents[preferred].on_shift:
-                preferred = None
-            tier = self._tiers[cust]
-            call = _new_call(
-                call_id,
-                queue,
-                now,
-                customers.ids[cust],
-                tier,
-                self._clvs[cust],
-                0,
-                extra,
-                preferred,
-                self._preferred_wait_s if preferred else 0.0,
-            )
-        else:
-            tier = 3
-            call = _new_call(call_id, queue, now, None, 3, 0.0, 0, extra, None, 0.0)
-        sim = SimCall(call_id, queue, now, self._arr_h[i], cust, tier)
-        sim.patience_at = now + self._arr_p[i]
-        if extra:
-            sim.extra_skills = tuple(r.skill for r in extra)
+        tier = self._arr_tier[i]
+        preferred = self._arr_pref[i]  # a dedicated account agent
+        if preferred is None and self._remember and cust >= 0:
+            preferred = self._last_agent[cust]
+        if preferred is not None and not self._agents[preferred].on_shift:
+            preferred = None
+        call = _new_call(
+            call_id,
+            queue,
+            now,
+            self._arr_cid[i],
+            tier,
+            self._arr_clv[i],
+            0,
+            self._arr_x[i],
+            preferred,
+            self._preferred_wait_s if preferred else 0.0,
+        )
+        sim = SimCall(call_id, queue, now, self._arr_h[i], cust, tier, now + self._arr_p[i], self._arr_xs[i])
         self._calls[call_id] = sim
         self._all.append(sim)
         self._live += 1
@@ -576,7 +600,7 @@ class SimulatedCenter:
         # are answered first, and a timer per call would cost an event each.
         if not sim.armed and sim.patience_at != math.inf:
             sim.armed = True
-            self._after(now, sim.patience_at, self._give_up, sim)
+            self._after(now, sim.patience_at, self._on_give_up, sim)
 
     def _give_up(self, due: _Due) -> None:
         sim: SimCall = due.arg
@@ -602,19 +626,20 @@ class SimulatedCenter:
         sim.agent = offer.agent_id
         sim.offers += 1
         now = self.env.now
-        delay = self._ring.next() if self._ring is not None else 0.0
-        missed = self._miss is not None and self._miss.next() < self._miss_p
-        if missed or offer.at + delay >= offer.deadline:
+        delay = next(self._ring) if self._ring is not None else 0.0
+        missed = self._miss is not None and next(self._miss) < self._miss_p
+        deadline = offer.deadline
+        if missed or offer.at + delay >= deadline:
             # The router's ring timer (RONA) acts at the deadline.
-            self._wake(now, offer.deadline)
-            if sim.patience_at < offer.deadline:
+            self._wake(now, deadline)
+            if sim.patience_at < deadline:
                 self._arm(sim, now)
         else:
-            self._after(now, offer.at + delay, self._pick_up, (sim, sim.offers))
+            self._after(now, offer.at + delay, self._on_pick_up, (sim, sim.offers))
             if sim.patience_at < offer.at + delay:
                 self._arm(sim, now)
             # The ring timer the router sets next is stale once answered.
-            self._skip_wake = offer.deadline
+            self._skip_wake = deadline
 
     def _pick_up(self, due: _Due) -> None:
         sim, offer = due.arg
@@ -626,17 +651,17 @@ class SimulatedCenter:
         sim.outcome = _ANSWERED
         self._apply(self.router.answer(sim.id, now))
         at = now + sim.handle_s
-        heappush(self._queue, (at, NORMAL, next(self._eid), _Due(at, self._hang_up, sim)))
+        heappush(self._queue, (at, NORMAL, next(self._eid), _Due(at, self._on_hang_up, sim)))
 
     def _hang_up(self, due: _Due) -> None:
         sim: SimCall = due.arg
         now = due.at
         sim.status = _DONE
         sim.ended_at = now
-        sim.wrap_up_s = self._wrap.get(sim.queue, 0.0)
-        if sim.customer >= 0 and sim.agent is not None:
+        if self._remember and sim.customer >= 0 and sim.agent is not None:
             self._last_agent[sim.customer] = sim.agent
-        self._finish(sim)
+        self._live -= 1
+        del self._calls[sim.id]
         self._apply(self.router.hangup(sim.id, now))
 
     def _on_requeued(self, event: CallRequeued) -> None:
@@ -651,7 +676,7 @@ class SimulatedCenter:
     def _on_moved(self, event: CallMoved) -> None:
         sim = self._calls.get(event.call_id)
         if sim is not None:
-            sim.legs.append((sim.queue, sim.entered_at, event.to_queue, event.at))
+            sim.legs += ((sim.queue, sim.entered_at, event.to_queue, event.at),)
             sim.queue = event.to_queue
             sim.entered_at = event.at
 
@@ -668,7 +693,7 @@ class SimulatedCenter:
             # The router has let go of the call: the caller leaves a callback
             # request, a new (outbound) call that keeps a place in the queue.
             # Queued after this batch of effects, so agent states stay in order.
-            self._after(now, now, self._request_callback, sim)
+            self._after(now, now, [self._request_callback], sim)
         else:
             sim.outcome = Outcome.VOICEMAIL
 
@@ -681,7 +706,7 @@ class SimulatedCenter:
             id=origin.id + "-cb",
             queue=origin.queue,
             arrived_at=now,
-            customer_id=customers.ids[cust] if customers is not None and cust >= 0 else None,
+            customer_id=customer_id(cust) if customers is not None and cust >= 0 else None,
             tier=origin.tier,
             clv=float(customers.clv[cust]) if customers is not None and cust >= 0 else 0.0,
             required_skills=tuple(SkillRequirement(x, 1) for x in origin.extra_skills),
@@ -702,11 +727,11 @@ class SimulatedCenter:
         sim.status = _Status.RINGING
         sim.agent = cmd.agent_id
         sim.offers += 1
-        delay = self._cb_ring.next() if self._cb_ring is not None else 0.0
+        delay = next(self._cb_ring) if self._cb_ring is not None else 0.0
         # Customers pick up their callback before the ring timeout (a
         # customer's no-answer must not count as the agent's RONA).
         delay = min(delay, 0.8 * (cmd.deadline - cmd.at))
-        self._after(self.env.now, cmd.at + delay, self._pick_up, (sim, sim.offers))
+        self._after(self.env.now, cmd.at + delay, self._on_pick_up, (sim, sim.offers))
 
     # --- the router's clock ----------------------------------------------------
 
@@ -718,7 +743,7 @@ class SimulatedCenter:
     def _wake(self, now: float, at: float) -> None:
         if at not in self._wakeups:
             self._wakeups.add(at)
-            self._after(now, at, self._tick, at)
+            self._after(now, at, self._on_tick, at)
 
     def _tick(self, due: _Due) -> None:
         at: float = due.arg
@@ -734,16 +759,16 @@ class SimulatedCenter:
         now = event.at
         agent.not_ready_reason = event.reason
         if agent.going_home:
-            self._at(now, self._go_home, agent)
+            self._at(now, [self._go_home], agent)
         elif event.reason == NO_ANSWER_REASON:
             agent.break_token += 1
-            self._at(now + self._rona_return_s, self._back_from_rona, (agent, agent.break_token))
+            self._at(now + self._rona_return_s, [self._back_from_rona], (agent, agent.break_token))
         elif agent.break_pending is not None and event.reason == agent.break_pending[0]:
             # A break put off by a call still lasts its full length.
             duration = agent.break_pending[1]
             agent.break_pending = None
             agent.break_token += 1
-            self._at(now + duration, self._break_over, (agent, agent.break_token))
+            self._at(now + duration, [self._break_over], (agent, agent.break_token))
 
     def _login(self, due: _Due) -> None:
         shift: Shift = due.arg
@@ -825,6 +850,6 @@ def _home_reason(settings: RouterSettings) -> str:
     return settings.not_ready_reasons[0]
 
 
-def _draws(dist: Distribution | None, rng: np.random.Generator) -> Draws | None:
+def _draws(dist: Distribution | None, rng: np.random.Generator) -> Iterator[float] | None:
     # No draws at all for a zero delay: the single-queue checks need none.
-    return Draws(dist, rng) if dist is not None and dist.mean_s > 0 else None
+    return draws(dist, rng) if dist is not None and dist.mean_s > 0 else None

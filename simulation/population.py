@@ -10,6 +10,11 @@ from acd.model import AgentId
 from simulation.model import Population
 
 
+def customer_id(index: int) -> str:
+    """The id of customer ``index`` of a population."""
+    return f"c{index:06d}"
+
+
 class Customers:
     """``population.customers`` customers with a tier, a CLV and maybe a
     dedicated account agent, and a way to pick who is calling.
@@ -37,7 +42,8 @@ class Customers:
         counts = np.floor(exact).astype(int)
         for i in np.argsort(-(exact - counts))[: n - int(counts.sum())]:
             counts[i] += 1
-        self.ids = [f"c{i:06d}" for i in range(n)]
+        self._n = n
+        self._ids: list[str] | None = None  # built on first use: a run needs only its callers'
         self.tier = np.repeat(np.array([t.tier for t in specs]), counts)
         spread = rng.lognormal(-0.5 * np.log1p(0.25), np.sqrt(np.log1p(0.25)), n)
         self.clv = np.repeat(np.array([t.clv for t in specs], dtype=float), counts) * spread
@@ -52,8 +58,15 @@ class Customers:
         self._weight = weight
         self._tier_index = {t.tier: np.flatnonzero(self.tier == t.tier) for t in specs}
 
+    @property
+    def ids(self) -> list[str]:
+        """Every customer's id (``customer_id`` of its index)."""
+        if self._ids is None:
+            self._ids = [customer_id(i) for i in range(self._n)]
+        return self._ids
+
     def __len__(self) -> int:
-        return len(self.ids)
+        return self._n
 
     def pick(self, rng: np.random.Generator, n: int, tiers: Sequence[int] | None = None) -> np.ndarray:
         """Indices of the customers making ``n`` calls, weighted by call frequency.
@@ -64,7 +77,7 @@ class Customers:
             tiers: only customers of these tiers call (None: everyone).
         """
         if tiers is None:
-            pool = np.arange(len(self.ids))
+            pool = np.arange(self._n)
         else:
             pool = np.concatenate([self._tier_index.get(t, np.empty(0, dtype=int)) for t in tiers])
             if pool.size == 0:

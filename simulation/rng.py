@@ -9,6 +9,7 @@ value costs more than the rest of the simulator's work per call.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -36,6 +37,19 @@ def sample(dist: Distribution, rng: np.random.Generator, n: int) -> np.ndarray:
     sigma2 = math.log1p(dist.cv * dist.cv)
     mu = math.log(dist.mean_s) - sigma2 / 2.0
     return rng.lognormal(mu, math.sqrt(sigma2), n)
+
+
+def draws(dist: Distribution, rng: np.random.Generator) -> Iterator[float]:
+    """Endless draws of ``dist``, the same values as ``Draws`` (``next()`` on a
+    generator costs less than a method call: hot paths draw once per call)."""
+    while True:
+        yield from sample(dist, rng, _BLOCK).tolist()
+
+
+def uniforms(rng: np.random.Generator) -> Iterator[float]:
+    """Endless uniform [0, 1) draws, the same values as ``Uniforms``."""
+    while True:
+        yield from rng.random(_BLOCK).tolist()
 
 
 class Draws:
