@@ -171,6 +171,7 @@ class Router:
         self._steps: dict[QueueId, tuple[tuple[float, int | None, OverflowAction | None], ...]] = {}
         self._queue_merged: dict[QueueId, dict[SkillId, int]] = {}
         self._queue_reqs: dict[QueueId, Requirements] = {}
+        self._timed: dict[QueueId, bool] = {}  # has relaxation steps or a max wait
         for q in self._queues.values():
             for r in q.requirements:
                 _check_level(r.min_level, f"queue {q.id!r}", InvalidConfig)
@@ -188,6 +189,7 @@ class Router:
             self._steps[q.id] = tuple(
                 (st.after_s, st.min_level, st.overflow) for st in sorted(q.relaxation, key=lambda st: st.after_s)
             )
+            self._timed[q.id] = bool(q.relaxation) or q.max_wait_s is not None
         profiles = list(agents)
         ranks = list(range(len(profiles)))
         random.Random(seed).shuffle(ranks)
@@ -769,7 +771,8 @@ class Router:
         rec.key = s.aging_per_s * rec.enqueued_at - rec.base
         self._call_seq += 1
         rec.seq = self._call_seq
-        action = self._due(rec, now)
+        # (nothing can be due yet without a hold-out, steps or a max wait: spares a call)
+        action = self._due(rec, now) if rec.pref is not None or self._timed[queue_id] else None
         if action is not None:
             if announce:
                 out.append(_queued(rec.id, queue_id, now))

@@ -330,7 +330,7 @@ class SimulatedCenter:
             OfferCall: self._on_offer,
             PlaceCallback: self._on_place_callback,
             OverflowCall: self._on_overflow,
-            ScheduleWakeup: self._on_wakeup,
+            ScheduleWakeup: None,  # handled in _apply
             CallRequeued: self._on_requeued,
             CallMoved: self._on_moved,
             CallQueued: None,
@@ -548,10 +548,13 @@ class SimulatedCenter:
                 if effect.state is _NOT_READY:
                     self._on_not_ready(effect)
                 continue
-            if cls is ScheduleWakeup and effect.at == self._skip_wake:
-                # The ring timer of an offer that will be answered in time: a
-                # tick then would do nothing (any other timer due at the same
-                # moment comes with its own ScheduleWakeup).
+            if cls is ScheduleWakeup:
+                at = effect.at
+                # Skipped if it is the ring timer of an offer that will be
+                # answered in time: a tick then would do nothing (any other
+                # timer due at the same moment comes with its own ScheduleWakeup).
+                if at != self._skip_wake:
+                    self._wake(self.env.now, at)
                 self._skip_wake = -1.0
                 continue
             handler = handlers[cls]
@@ -565,7 +568,9 @@ class SimulatedCenter:
         i = self._next
         self._next = i + 1
         if i + 1 < self._n_arrivals:
-            self._after(now, self._arr_t[i + 1], self._on_arrive, None)
+            # self._after, inline (arrivals are in order: never in the past)
+            at = now + (self._arr_t[i + 1] - now)
+            heappush(self._queue, (at, NORMAL, next(self._eid), _Due(at, self._on_arrive, None)))
         queue = self._arr_q[i]
         cust = self._arr_c[i]
         call_id = f"k{i + 1:07d}"
@@ -635,7 +640,9 @@ class SimulatedCenter:
             if sim.patience_at < deadline:
                 self._arm(sim, now)
         else:
-            self._after(now, offer.at + delay, self._on_pick_up, (sim, sim.offers))
+            # self._after, inline (the pick-up is never in the past)
+            at = now + (offer.at + delay - now)
+            heappush(self._queue, (at, NORMAL, next(self._eid), _Due(at, self._on_pick_up, (sim, sim.offers))))
             if sim.patience_at < offer.at + delay:
                 self._arm(sim, now)
             # The ring timer the router sets next is stale once answered.
@@ -735,15 +742,14 @@ class SimulatedCenter:
 
     # --- the router's clock ----------------------------------------------------
 
-    def _on_wakeup(self, cmd: ScheduleWakeup) -> None:
-        # (a skipped ring timer is caught in _apply)
-        self._skip_wake = -1.0
-        self._wake(self.env.now, cmd.at)
-
     def _wake(self, now: float, at: float) -> None:
-        if at not in self._wakeups:
-            self._wakeups.add(at)
-            self._after(now, at, self._on_tick, at)
+        wakeups = self._wakeups
+        if at not in wakeups:
+            wakeups.add(at)
+            # self._after, inline (once per router timer)
+            delay = at - now
+            when = now + delay if delay > 0.0 else now
+            heappush(self._queue, (when, NORMAL, next(self._eid), _Due(when, self._on_tick, at)))
 
     def _tick(self, due: _Due) -> None:
         at: float = due.arg
