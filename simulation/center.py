@@ -63,7 +63,7 @@ from simulation.model import Distribution, Roster, Shift, Traffic
 from simulation.population import Customers, customer_id
 from simulation.rng import draws, sample, streams, uniforms
 
-_NOT_READY = AgentState.NOT_READY
+_NOT_READY, _LOGGED_OUT = AgentState.NOT_READY, AgentState.LOGGED_OUT
 DRAIN_S = 4 * 3600.0  # after the window, finish calls in progress for at most this long
 STREAMS = ["arrivals", "callers", "handle", "patience", "skills", "ring", "miss", "population", "router"]
 
@@ -223,10 +223,11 @@ _Callbacks = list[Callable[[_Due], None]]
 class _Agent:
     """What the driver keeps of an agent; their state is the router's."""
 
-    __slots__ = ("id", "shift", "on_shift", "going_home", "break_pending", "break_token", "not_ready_reason")
+    __slots__ = ("id", "shift", "on_shift", "going_home", "break_pending", "break_token", "not_ready_reason", "last")
 
-    def __init__(self, agent_id: AgentId) -> None:
+    def __init__(self, agent_id: AgentId, start_s: float) -> None:
         self.id = agent_id
+        self.last = AgentStateChanged(agent_id, _LOGGED_OUT, _LOGGED_OUT, start_s)  # the latest state change
         self.shift: Shift | None = None
         self.on_shift = False
         self.going_home = False
@@ -298,11 +299,11 @@ class SimulatedCenter:
         self.router = Router(scenario.queues, profiles.values(), scenario.settings, seed=int(rng["router"].integers(2**31)))
         self._wrap = {q.id: q.wrap_up_s for q in scenario.queues}
         self._queue_skills = {q.id: tuple(r.skill for r in q.requirements) for q in scenario.queues}
-        self._agents = {a: _Agent(a) for a in profiles}
+        self._agents = {a: _Agent(a, self.start_s) for a in profiles}
         self._calls: dict[str, SimCall] = {}
         self._all: list[SimCall] = []
         self._callbacks: list[SimCall] = []
-        self._changes: list[AgentStateChanged] = []  # spans are built from these after the run
+        self._spans: list[AgentStateSpan] = []  # closed as state changes come
         self._wakeups: set[float] = set()
         self._skip_wake = -1.0
         self._live = 0
@@ -464,8 +465,7 @@ class SimulatedCenter:
         while self._live > 0 and env.now < limit:
             env.run(until=min(env.now + step_s, limit))
         end = env.now
-        spans = self._spans(end)
-        self._changes = []  # built into spans: let them go
+        spans = self._close_spans(end)
         records = self._records(self._all)
         callbacks = self._records(self._callbacks)
         customers: dict[str, str] = {}
@@ -515,38 +515,28 @@ class SimulatedCenter:
             )
         return out
 
-    def _spans(self, end: float) -> list[AgentStateSpan]:
-        """Every agent's states up to ``end``, from the changes in the order they came."""
-        logged_out = AgentState.LOGGED_OUT
-        start = self.start_s
-        # each agent's latest change (state, reason, at), kept as the change itself
-        last: dict[AgentId, AgentStateChanged] = {
-            a: AgentStateChanged(a, logged_out, logged_out, start) for a in self._agents
-        }
-        spans: list[AgentStateSpan] = []
-        append = spans.append
-        for change in self._changes:
-            agent_id = change.agent_id
-            prev = last[agent_id]
-            state = prev.state
-            if state is not logged_out and change.at > prev.at:
-                append(_span(agent_id, state, prev.at, change.at, prev.reason))
-            last[agent_id] = change
-        for agent_id, prev in last.items():
-            if prev.at < end and prev.state is not logged_out:
-                append(_span(agent_id, prev.state, prev.at, end, prev.reason))
+    def _close_spans(self, end: float) -> list[AgentStateSpan]:
+        """Every agent's states up to ``end``: the spans closed so far, then those still open."""
+        spans = self._spans
+        for agent in self._agents.values():
+            last = agent.last
+            if last.at < end and last.state is not _LOGGED_OUT:
+                spans.append(_span(agent.id, last.state, last.at, end, last.reason))
         return spans
 
     def _apply(self, effects: list[Any]) -> None:
         handlers = self._handlers
-        changes = self._changes
         for effect in effects:
             cls = type(effect)
-            # the commonest effect, handled inline
+            # the commonest effect, handled inline: it closes the agent's span
             if cls is AgentStateChanged:
-                changes.append(effect)
+                agent = self._agents[effect.agent_id]
+                last = agent.last
+                if last.state is not _LOGGED_OUT and effect.at > last.at:
+                    self._spans.append(_span(agent.id, last.state, last.at, effect.at, last.reason))
+                agent.last = effect
                 if effect.state is _NOT_READY:
-                    self._on_not_ready(effect)
+                    self._on_not_ready(agent, effect)
                 continue
             if cls is ScheduleWakeup:
                 at = effect.at
@@ -573,7 +563,7 @@ class SimulatedCenter:
             heappush(self._queue, (at, NORMAL, next(self._eid), _Due(at, self._on_arrive, None)))
         queue = self._arr_q[i]
         cust = self._arr_c[i]
-        call_id = f"k{i + 1:07d}"
+        call_id = "k%07d" % (i + 1)  # (printf-style: faster than the f-string format spec)
         tier = self._arr_tier[i]
         preferred = self._arr_pref[i]  # a dedicated account agent
         if preferred is None and self._remember and cust >= 0:
@@ -760,8 +750,7 @@ class SimulatedCenter:
 
     # --- agents ---------------------------------------------------------------
 
-    def _on_not_ready(self, event: AgentStateChanged) -> None:
-        agent = self._agents[event.agent_id]
+    def _on_not_ready(self, agent: _Agent, event: AgentStateChanged) -> None:
         now = event.at
         agent.not_ready_reason = event.reason
         if agent.going_home:
