@@ -93,7 +93,7 @@ async def _supervise(url: str, watch: Watch) -> None:
                     line = lines[0] if lines else ""
                     if all(word in line for word in wanted):
                         break
-                    await pilot.pause(0.02)
+                    await pilot.pause(0.05)  # a full render is costly: don't starve the app
                 watch.seen.append((loop.time(), row.state, row.reason, line))
             await pilot.pause(0.02)
 

@@ -13,7 +13,7 @@ from agent_console.model import Snapshot
 from agent_console.screens.agent import AgentScreen
 from agent_console.screens.supervisor import SupervisorScreen
 from tests.console.fakes import NOW, FakeClient, agent_json, history, snapshot_json
-from tests.console.helpers import fake_app, until
+from tests.console.helpers import fake_app, screen_text, until
 from tests.console.snapshots import check_snapshot
 from tests.console.test_agent_screen import call_event, pop_event, state_event
 
@@ -29,10 +29,24 @@ def snap(name: str, role: str, steps: Steps, agent: dict[str, Any] | None = None
             await until(pilot, lambda: isinstance(app.screen, (AgentScreen, SupervisorScreen)) and
                         getattr(app.screen, "link", "x") == "")
             await steps(pilot, app, fake)
-            await pilot.pause(0.3)
+            await settled(pilot, app)
             check_snapshot(app, name)
 
     asyncio.run(main())
+
+
+async def settled(pilot: Pilot[Any], app: ConsoleApp, timeout_s: float = 10.0) -> None:
+    """Wait until the screen stops changing (3 equal renders 0.1 s apart): a
+    loaded machine may need more than one refresh to size the tables."""
+    previous, same = "", 0
+    for _ in range(int(timeout_s / 0.1)):
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        same = same + 1 if text == previous else 0
+        if same >= 2:
+            return
+        previous = text
+    raise AssertionError("the screen never settled")
 
 
 async def nothing(pilot: Pilot[Any], app: ConsoleApp, fake: FakeClient) -> None:
