@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -28,7 +27,7 @@ from acd.model import (
     SkillRequirement,
 )
 from callcenter.config.loader import ConfigError, LoadedYaml, load_yaml, validate
-from callcenter.crm.external import template_problem
+from callcenter.crm.external import template_problem, url_problem
 
 CENTER_FILE = "center.yaml"
 TIERS = ("A1", "A2", "A3", "A4", "A5")
@@ -87,8 +86,8 @@ class CrmPop(_Model):
     @field_validator("webhook")
     @classmethod
     def _webhook(cls, url: str | None) -> str | None:
-        if url is not None and urlsplit(url).scheme not in ("http", "https"):
-            raise ValueError("webhook must start with http:// or https://")
+        if url is not None and (problem := url_problem(url)) is not None:
+            raise ValueError(f"webhook {problem}")
         return url
 
 

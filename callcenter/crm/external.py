@@ -15,10 +15,17 @@ from urllib.parse import quote, urlsplit
 POP_FIELDS = ("call_id", "queue", "agent_id", "caller_number", "customer_id", "account_number", "tier")
 
 
+def url_problem(url: str) -> str | None:
+    """What is wrong with an external CRM address, or None."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        return "must start with http:// or https://"
+    return None
+
+
 def template_problem(template: str) -> str | None:
     """What is wrong with a URL template, or None when it is usable."""
-    if urlsplit(template).scheme not in ("http", "https"):
-        return "must start with http:// or https://"
+    if (problem := url_problem(template)) is not None:
+        return problem
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
